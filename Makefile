@@ -1,0 +1,54 @@
+# Steward: `make run` (install, migrate, demo data, serve) and `make test` (install, check, test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test install assets migrate demo lint typecheck bench clean
+
+run: migrate
+	$(BIN)/steward demo
+	@echo ""
+	@echo "  Steward is starting on http://127.0.0.1:8000/  (API docs: /docs, emails: /dev/outbox)"
+	@echo ""
+	$(BIN)/steward run
+
+test: install lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed assets
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Steward needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: app/static/vendor/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+app/static/vendor/.installed: node_modules/.package-lock.json scripts/vendor-assets.sh
+	sh scripts/vendor-assets.sh
+	touch $@
+
+migrate: install
+	$(BIN)/steward db upgrade
+
+demo: migrate
+	$(BIN)/steward demo
+
+lint: install
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench migrations
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b" || true; done
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Steward: a school district's student-data privacy program."""

@@ -1,0 +1,242 @@
+"""The ``steward`` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+import typer
+from rich.console import Console
+
+from app.config import get_settings, new_data_key
+from app.db import get_engine
+
+console = Console()
+cli = typer.Typer(help="Steward: the district's student-data privacy program.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+staff_cli = typer.Typer(help="Employee (staff) accounts.", no_args_is_help=True)
+cli.add_typer(staff_cli, name="staff")
+audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
+log = logging.getLogger("steward")
+
+
+@cli.command()
+def run(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    with_worker: bool = typer.Option(
+        True, "--with-worker/--no-worker", help="Run the job worker in this process."
+    ),
+) -> None:
+    """Serve Steward (and, by default, run the job worker in the same process)."""
+    import uvicorn
+
+    from app.jobs.worker import Worker
+    from app.main import create_app
+
+    settings = get_settings()
+    web_app = create_app(settings)
+    stop = threading.Event()
+    if with_worker:
+        from app.jobs import JOBS  # importing registers the jobs
+
+        log.info("jobs: %s", ", ".join(JOBS))
+        worker = Worker(get_engine(), settings)
+        threading.Thread(target=worker.run_forever, args=(stop,), name="worker", daemon=True).start()
+    console.print(f"Steward is serving [bold]{settings.district_name}[/] on http://{host}:{port}/")
+    try:
+        uvicorn.run(web_app, host=host, port=port, log_config=None, proxy_headers=True)
+    finally:
+        stop.set()
+
+
+@cli.command()
+def worker() -> None:
+    """Run the periodic jobs only (for a separate worker process)."""
+    from app.jobs import JOBS
+    from app.jobs.worker import Worker
+    from app.log import configure_logging
+
+    settings = get_settings()
+    configure_logging(
+        json_lines=settings.log_json if settings.log_json is not None else settings.is_production
+    )
+    log.info("jobs: %s", ", ".join(JOBS))
+    stop = threading.Event()
+    try:
+        Worker(get_engine(), settings).run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Upgrade the database schema to the latest migration."""
+    from app.migrate import upgrade
+
+    upgrade(get_engine(), revision)
+    console.print("[green]database is at the latest migration[/]")
+
+
+@cli.command()
+def demo(
+    force: bool = typer.Option(False, help="Load even when the database already has people."),
+) -> None:
+    """Load demo data (a realistic small district) into an empty database."""
+    from sqlmodel import Session
+
+    from app.demo import has_data, load_demo
+
+    with Session(get_engine()) as session:
+        if has_data(session) and not force:
+            console.print("database already has data; demo data not loaded")
+            return
+        summary = load_demo(session)
+        session.commit()
+    for what, count in summary.items():
+        console.print(f"  {count:>5} {what}")
+    console.print("[green]demo data loaded[/]")
+
+
+@cli.command()
+def check() -> None:
+    """Check the configuration and that the database is reachable and migrated."""
+    from pydantic import ValidationError
+
+    from app.services.health import check_readiness
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        console.print(f"[red]configuration error[/]:\n{exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"environment: {settings.environment.value}")
+    console.print(f"database: {get_engine().url.render_as_string(hide_password=True)}")
+    mail = f"SMTP {settings.smtp_host}" if settings.smtp_host else "not sent (logged, see /dev/outbox)"
+    console.print(f"email: {mail}")
+    readiness = check_readiness(get_engine())
+    if not readiness.ready:
+        console.print(
+            f"[red]database {readiness.database}[/] (at {readiness.revision}, head {readiness.head})"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]ready[/]: database at {readiness.revision}")
+
+
+@cli.command()
+def keygen() -> None:
+    """Print a new data-encryption key for STEWARD_DATA_KEYS."""
+    print(new_data_key())
+
+
+def _prompt_password(email: str) -> str:
+    """Ask twice, without echo, until the password is confirmed and meets the policy."""
+    from app.security.password_policy import problems
+
+    while True:
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        found = problems(password, email=email)
+        if not found:
+            return password
+        for message in found:
+            console.print(f"[red]{message}[/]")
+
+
+@staff_cli.command("create")
+def staff_create(
+    email: str = typer.Option(..., help="Their email: the sign-in id."),
+    name: str = typer.Option(..., help="Their full name."),
+    role: list[str] = typer.Option(
+        ..., help="A role (repeatable): staff, privacy_team, privacy_admin, auditor."
+    ),
+    title: str | None = typer.Option(None, help="Job title."),
+    department: str | None = typer.Option(None, help="Department or school."),
+    password_prompt: bool = typer.Option(
+        False,
+        "--password-prompt",
+        help="Set a password now (asked twice); otherwise a welcome email asks them to choose one.",
+    ),
+) -> None:
+    """Create an employee account (the first privacy administrator, for example)."""
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from app.actors import Actor
+    from app.errors import DomainError
+    from app.schemas.staff import EmployeeCreate
+    from app.services.staff import create_employee
+
+    try:
+        data = EmployeeCreate(email=email, name=name, roles=role, title=title, department=department)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "input"
+            console.print(f"[red]{field}[/]: {err['msg']}")
+        raise typer.Exit(2) from exc
+    password = _prompt_password(str(data.email)) if password_prompt else None
+    actor = Actor(type="system", label="steward staff create")
+    with Session(get_engine()) as session:
+        try:
+            employee = create_employee(
+                session, actor=actor, data=data, password=password, send_welcome=password is None
+            )
+        except DomainError as exc:
+            console.print(f"[red]{exc.detail}[/]")
+            raise typer.Exit(1) from exc
+        session.commit()
+        console.print(f"[green]created[/] {employee.email} ({', '.join(employee.roles)}) id {employee.id}")
+    if password is None:
+        console.print("a welcome email asks them to choose a password (see /dev/outbox in development)")
+    console.print("at first sign-in they must enroll a second factor")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain: every event links to the one before and is unaltered."""
+    from sqlmodel import Session
+
+    from app.services.audit import verify_chain
+
+    with Session(get_engine()) as session:
+        report = verify_chain(session)
+    if report.ok:
+        console.print(f"[green]audit chain intact[/]: {report.checked} events")
+        return
+    console.print(f"[red]audit chain broken at event #{report.broken_at}[/]: {report.reason}")
+    raise typer.Exit(1)
+
+
+@cli.command("demo-totp")
+def demo_totp(email: str = typer.Argument(..., help="A demo account's email.")) -> None:
+    """Development only: print the current authenticator code of a demo account."""
+    from sqlmodel import Session
+
+    from app.demo.identity import DemoTotpRefused, demo_totp_code
+
+    settings = get_settings()
+    if settings.is_production:
+        console.print("[red]refused[/]: demo codes exist only in development")
+        raise typer.Exit(1)
+    with Session(get_engine()) as session:
+        try:
+            code, seconds_left = demo_totp_code(session, email=email)
+        except DemoTotpRefused as exc:
+            console.print(f"[red]refused[/]: {exc}")
+            raise typer.Exit(1) from exc
+    print(code)
+    console.print(f"valid for about {seconds_left} more seconds; each code works once", style="dim")
+
+
+def main() -> None:
+    try:
+        cli()
+    except Exception as exc:  # configuration errors and the like, without a stack trace
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            console.print(f"[red]configuration error[/]:\n{exc}")
+            sys.exit(2)
+        raise

@@ -1,0 +1,20 @@
+"""Demo data: a realistic small district, loaded by ``steward demo`` into an empty database."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.demo.identity import load_identity
+from app.demo.people import load_people
+from app.models import Student
+
+
+def has_data(session: Session) -> bool:
+    return session.exec(select(Student.id).limit(1)).first() is not None
+
+
+def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
+    """Load every part of the demo district in the caller's transaction; returns counts."""
+    summary = load_people(session, seed=seed)
+    summary.update(load_identity(session))
+    return summary

@@ -1,0 +1,38 @@
+"""Email bodies from templates in the recipient's language (``templates/email/<name>.<lang>.txt``).
+
+The first line of a template is ``Subject: ...``; the rest is the plain-text body. A language
+without its own template falls back to English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+
+from app.config import get_settings
+from app.templating import TEMPLATES_DIR
+
+LANGUAGES = ("en", "es", "pt")
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR / "email"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def render_email(template_name: str, language: str, /, **context: Any) -> tuple[str, str, str]:
+    """Returns (subject, body, language actually used)."""
+    settings = get_settings()
+    ctx = {"district_name": settings.district_name, "base_url": settings.base_url.rstrip("/"), **context}
+    lang = language if language in LANGUAGES else "en"
+    try:
+        template = _env.get_template(f"{template_name}.{lang}.txt")
+    except TemplateNotFound:
+        lang = "en"
+        template = _env.get_template(f"{template_name}.en.txt")
+    first, _, body = template.render(ctx).partition("\n")
+    if not first.startswith("Subject: "):
+        raise ValueError(f"email template {template_name}.{lang}.txt must start with 'Subject: '")
+    return first.removeprefix("Subject: ").strip(), body.lstrip("\n"), lang

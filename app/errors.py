@@ -1,0 +1,51 @@
+"""Domain exceptions. Services raise them; the app turns them into problem+json or error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Authentication required"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class InvalidTransition(Conflict):
+    title = "Invalid state transition"
+
+
+class ValidationFailed(DomainError):
+    """Input that parsed but breaks a rule; ``errors`` names the fields."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"

@@ -1,0 +1,10 @@
+"""Periodic jobs run by the worker. Importing this package registers them all."""
+
+from app.jobs import (  # noqa: F401  (registers the jobs)
+    dispute_reminders,
+    dpa_expiry,
+    outbox_delivery,
+)
+from app.jobs.registry import JOBS, Job, JobContext, job
+
+__all__ = ["JOBS", "Job", "JobContext", "job"]

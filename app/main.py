@@ -1,0 +1,114 @@
+"""create_app(): middleware, routers, static files, exception handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
+
+from app.config import Settings, get_settings
+from app.log import configure_logging
+from app.middleware import RequestIdMiddleware, RequestSizeLimitMiddleware
+from app.problems import UnhandledErrorMiddleware, install_problem_handlers
+from app.routers import calendar, health
+from app.routers.api import api_clients as api_clients_api
+from app.routers.api import audit as audit_api
+from app.routers.api import disputes as disputes_api
+from app.routers.api import dpas as dpas_api
+from app.routers.api import oauth, whoami
+from app.routers.api import registry as registry_api
+from app.routers.api import staff as staff_api
+from app.routers.api import vendors as vendors_api
+from app.routers.pages import (
+    account,
+    api_clients,
+    audit,
+    dev,
+    disputes_family,
+    disputes_staff,
+    dpas_staff,
+    family,
+    public,
+    registry,
+    staff_admin,
+    staff_auth,
+    vendor,
+    vendor_portal,
+    vendors_staff,
+)
+from app.security.csrf import verify_csrf
+from app.security.headers import SecurityHeadersMiddleware
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(
+        json_lines=settings.log_json if settings.log_json is not None else settings.is_production
+    )
+    app = FastAPI(
+        title="Steward",
+        summary="The student-data privacy program of " + settings.district_name,
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    install_problem_handlers(app)
+
+    app.include_router(health.router)
+    for api_router in (
+        oauth.router,
+        whoami.router,
+        api_clients_api.router,
+        audit_api.router,
+        staff_api.router,
+        disputes_api.router,
+        vendors_api.router,
+        dpas_api.router,
+        registry_api.router,
+    ):
+        app.include_router(api_router, prefix="/api/v1")
+    for page_router in (
+        public.router,
+        staff_auth.router,
+        account.router,
+        staff_admin.router,
+        audit.router,
+        api_clients.router,
+        family.router,
+        vendor.router,
+        disputes_family.router,
+        disputes_staff.router,
+        calendar.router,
+        vendors_staff.router,
+        dpas_staff.router,
+        vendor_portal.router,
+        registry.router,
+    ):
+        app.include_router(page_router)
+    if not settings.is_production:
+        app.include_router(dev.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Steward API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # Added innermost first: errors caught inside the size limit, headers and request id.
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(RequestIdMiddleware)
+    return app

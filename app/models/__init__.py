@@ -1,0 +1,83 @@
+"""All tables, imported here so that ``SQLModel.metadata`` is complete for Alembic."""
+
+from app.models.api_clients import ApiClient, ApiClientKind
+from app.models.audit import AuditEvent
+from app.models.base import SQLModel
+from app.models.disputes import (
+    OPEN_DISPUTE_STATUSES,
+    CalendarFeed,
+    Dispute,
+    DisputeCategory,
+    DisputeMessage,
+    DisputeStatus,
+    MessageKind,
+    ReferenceCounter,
+)
+from app.models.documents import Document
+from app.models.jobs import JobState
+from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.people import EnrollmentStatus, Guardian, Guardianship, Student
+from app.models.sessions import Audience, EmailLink, LinkPurpose, UserSession
+from app.models.staff import (
+    AuthFailure,
+    Employee,
+    EmployeeStatus,
+    PasswordHistory,
+    RecoveryCode,
+    Role,
+    TotpFactor,
+    WebAuthnCredential,
+)
+from app.models.vendors import (
+    Dpa,
+    DpaAdoption,
+    DpaStatus,
+    DpaTemplate,
+    Vendor,
+    VendorContact,
+    VendorStatus,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "OPEN_DISPUTE_STATUSES",
+    "ApiClient",
+    "ApiClientKind",
+    "Audience",
+    "AuditEvent",
+    "AuthFailure",
+    "CalendarFeed",
+    "Dispute",
+    "DisputeCategory",
+    "DisputeMessage",
+    "DisputeStatus",
+    "Document",
+    "Dpa",
+    "DpaAdoption",
+    "DpaStatus",
+    "DpaTemplate",
+    "EmailLink",
+    "Employee",
+    "EmployeeStatus",
+    "EnrollmentStatus",
+    "Guardian",
+    "Guardianship",
+    "JobState",
+    "LinkPurpose",
+    "MessageKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PasswordHistory",
+    "RecoveryCode",
+    "ReferenceCounter",
+    "Role",
+    "Student",
+    "TotpFactor",
+    "UserSession",
+    "Vendor",
+    "VendorContact",
+    "VendorStatus",
+    "WebAuthnCredential",
+    "metadata",
+]

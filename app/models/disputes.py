@@ -1,0 +1,112 @@
+"""Disputes about a child's data, answered against the district's three-week clock (DPP §VII)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.models.base import Timestamped, created_at_field, str_enum, uuid_pk
+
+
+class DisputeStatus(StrEnum):
+    received = "received"
+    in_review = "in_review"
+    responded = "responded"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+OPEN_DISPUTE_STATUSES = (DisputeStatus.received, DisputeStatus.in_review)
+
+
+class DisputeCategory(StrEnum):
+    inaccurate_record = "inaccurate_record"
+    unauthorized_disclosure = "unauthorized_disclosure"
+    vendor_use = "vendor_use"
+    consent = "consent"
+    access_to_record = "access_to_record"
+    deletion = "deletion"
+    other = "other"
+
+
+class MessageKind(StrEnum):
+    to_requester = "to_requester"
+    from_requester = "from_requester"
+    internal_note = "internal_note"
+
+
+class Dispute(Timestamped, table=True):
+    __tablename__ = "dispute"
+    __table_args__ = (
+        sa.Index(None, "status", "due_at"),  # the queue and the reminder job
+        sa.Index(None, "assignee_id", "status"),
+        sa.Index(None, "requester_email"),
+        sa.Index(None, "received_at"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    reference: str = Field(max_length=20, unique=True)  # D-2026-0042
+    requester_name: str = Field(max_length=200)
+    requester_email: str = Field(max_length=254)  # verified by an emailed link, or entered by staff
+    requester_relation: str = Field(max_length=60)
+    guardian_id: uuid.UUID | None = Field(default=None, foreign_key="guardian.id", ondelete="SET NULL")
+    student_id: uuid.UUID | None = Field(default=None, foreign_key="student.id", ondelete="SET NULL")
+    student_description: str | None = Field(default=None, max_length=200)  # free text (non-guardians)
+    category: DisputeCategory = Field(sa_type=str_enum(DisputeCategory, 32))
+    description: str = Field(sa_type=sa.Text)
+    language: str = Field(default="en", max_length=16)
+    channel: str = Field(default="online", max_length=16)  # online, paper, email, phone, in_person
+    received_at: datetime
+    due_at: datetime
+    status: DisputeStatus = Field(default=DisputeStatus.received, sa_type=str_enum(DisputeStatus, 16))
+    assignee_id: uuid.UUID | None = Field(default=None, foreign_key="employee.id", ondelete="SET NULL")
+    response_text: str | None = Field(default=None, sa_type=sa.Text)
+    decision: str | None = Field(default=None, max_length=40)
+    responded_at: datetime | None = None
+    sla_met: bool | None = None
+    closed_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    attachment_id: uuid.UUID | None = Field(default=None, foreign_key="document.id", ondelete="SET NULL")
+    # Reminder thresholds already handled (set by a conditional UPDATE: exactly once each).
+    reminded_7d_at: datetime | None = None
+    reminded_2d_at: datetime | None = None
+    overdue_notified_at: datetime | None = None
+
+
+class DisputeMessage(SQLModel, table=True):
+    __tablename__ = "dispute_message"
+    __table_args__ = (sa.Index(None, "dispute_id", "created_at"),)
+
+    id: uuid.UUID = uuid_pk()
+    dispute_id: uuid.UUID = Field(foreign_key="dispute.id", ondelete="CASCADE")
+    kind: MessageKind = Field(sa_type=str_enum(MessageKind, 16))
+    body: str = Field(sa_type=sa.Text)
+    author_type: str = Field(max_length=16)
+    author_id: str | None = Field(default=None, max_length=64)
+    author_label: str | None = Field(default=None, max_length=254)
+    created_at: datetime = created_at_field()
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """Per-prefix, per-year counters for public references (D-2026-0042, INC-2026-0007)."""
+
+    __tablename__ = "reference_counter"
+
+    prefix: str = Field(primary_key=True, max_length=8)
+    year: int = Field(primary_key=True)
+    last_value: int = 0
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A team member's private iCalendar feed of open disputes; the URL holds a secret token."""
+
+    __tablename__ = "calendar_feed"
+
+    id: uuid.UUID = uuid_pk()
+    employee_id: uuid.UUID = Field(foreign_key="employee.id", unique=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()

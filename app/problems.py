@@ -1,0 +1,194 @@
+"""RFC 9457 problem details for every API error, and HTML error pages for the site."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE_BASE = "https://steward.example.org/problems/"
+_API_PREFIXES = ("/api/", "/scim/", "/healthz", "/readyz", "/openapi.json")
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem_body(
+    *,
+    status: int,
+    title: str | None = None,
+    detail: str | None = None,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> bytes:
+    title = title or _TITLES.get(status, "Error")
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return json.dumps(body).encode()
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return Response(
+        problem_body(status=status, title=title, detail=detail, instance=request.url.path, errors=errors),
+        status_code=status,
+        media_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def wants_problem_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(_API_PREFIXES) or path in ("/healthz", "/readyz")
+
+
+def _local_next(request: Request) -> str:
+    """Where to come back to after signing in: this path, never another site."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return target if request.method == "GET" else request.url.path
+
+
+def _error_page(
+    request: Request, status: int, title: str, detail: str | None, headers: dict[str, str] | None
+) -> Response:
+    from app.templating import render
+
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "detail": detail},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _respond(
+    request: Request,
+    status: int,
+    title: str | None,
+    detail: str | None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if wants_problem_json(request):
+        return problem_response(
+            request, status=status, title=title, detail=detail, errors=errors, headers=headers
+        )
+    return _error_page(request, status, title or _TITLES.get(status, "Error"), detail, headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        errors.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type")})
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        from app.deps import SIGN_IN_URLS, SignInRequired, StepRequired
+
+        if not wants_problem_json(request):
+            if isinstance(exc, SignInRequired):
+                target = SIGN_IN_URLS[exc.audience] + "?" + urlencode({"next": _local_next(request)})
+                return RedirectResponse(target, status_code=303)
+            if isinstance(exc, StepRequired):
+                return RedirectResponse(exc.next_url, status_code=303)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _respond(request, exc.status, exc.title, exc.detail, exc.errors, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is nothing at this address."
+        headers = dict(exc.headers) if exc.headers else None
+        return _respond(request, exc.status_code, None, detail, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = _field_errors(exc)
+        malformed = any(e["type"] == "json_invalid" for e in errors)
+        detail = (
+            "The request body is not valid JSON."
+            if malformed
+            else "Some fields are missing or invalid; see errors."
+        )
+        return _respond(request, 422, "Invalid input", detail, errors)
+
+
+class UnhandledErrorMiddleware:
+    """Turn an unexpected exception into a 500 problem or page, inside the request-id and
+    security-header middleware (Starlette's own handler sits outside them)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            request = Request(scope)
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            if started:
+                raise
+            response = _respond(
+                request,
+                500,
+                "Internal server error",
+                "Something went wrong on our side. It has been logged with the request id "
+                + str(scope.get("state", {}).get("request_id", "")),
+            )
+            await response(scope, receive, send)

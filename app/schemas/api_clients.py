@@ -1,0 +1,77 @@
+"""API client schemas: what admins send, and what they get back (never the secret's hash)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models import ApiClientKind
+
+
+class ApiClientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: ApiClientKind = ApiClientKind.other
+    scopes: list[str] = Field(min_length=1, max_length=50, description="names from the scope catalogue")
+
+
+class ApiClientUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    scopes: list[str] | None = Field(default=None, min_length=1, max_length=50)
+
+
+class ApiClientPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: ApiClientKind
+    client_id: str
+    scopes: list[str]
+    active: bool
+    secret_version: int
+    created_at: datetime
+    updated_at: datetime
+    revoked_at: datetime | None = None
+    created_by: uuid.UUID | None = None
+
+
+class ApiClientsPublic(BaseModel):
+    data: list[ApiClientPublic]
+    count: int
+
+
+class ApiClientSecret(ApiClientPublic):
+    """The one response that carries the secret: after a create or a rotation, shown once."""
+
+    client_secret: str
+    token_endpoint: str = "/api/v1/oauth/token"  # noqa: S105 - a URL path
+
+
+class TokenResponse(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - RFC 6749 token type
+    expires_in: int
+    scope: str
+
+
+class OAuthErrorBody(BaseModel):
+    """RFC 6749 §5.2 error response."""
+
+    error: str
+    error_description: str | None = None
+
+
+class WhoAmI(BaseModel):
+    type: str
+    id: str | None
+    label: str | None
+    roles: list[str] = []
+    scopes: list[str] = []

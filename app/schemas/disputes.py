@@ -1,0 +1,188 @@
+"""Dispute schemas: what a requester files, what staff send, and what the API returns.
+
+Every text field is stripped and length-checked with a message a person can act on. Text is
+stored exactly as given (an XSS string included) and escaped where it is shown.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic_core import PydanticCustomError
+
+from app.models import DisputeCategory, DisputeStatus, MessageKind
+from app.services.dispute_clock import ClockState
+
+DESCRIPTION_MAX = 10_000
+MESSAGE_MAX = 10_000
+RESPONSE_MAX = 20_000
+LANGUAGES = ("en", "es", "pt")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _empty_is_none(value: Any) -> Any:
+    value = _strip(value)
+    return value or None
+
+
+def _limit(label: str, maximum: int, *, required: bool = True) -> AfterValidator:
+    def check(value: str | None) -> str | None:
+        if value is None or value == "":
+            if required:
+                raise PydanticCustomError("missing_text", "{label} is required.", {"label": label})
+            return None
+        if len(value) > maximum:
+            raise PydanticCustomError(
+                "too_long",
+                "{label} is too long: at most {maximum} characters (this one has {length}).",
+                {"label": label, "maximum": f"{maximum:,}", "length": f"{len(value):,}"},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise PydanticCustomError("language", "Choose English (en), Spanish (es) or Portuguese (pt).")
+    return value
+
+
+Description = Annotated[str, BeforeValidator(_strip), _limit("The description", DESCRIPTION_MAX)]
+RequesterName = Annotated[str, BeforeValidator(_strip), _limit("Your name", 200)]
+Relation = Annotated[str, BeforeValidator(_strip), _limit("Your relation to the student", 60)]
+StudentText = Annotated[
+    str | None, BeforeValidator(_empty_is_none), _limit("The student", 200, required=False)
+]
+Language = Annotated[str, BeforeValidator(_strip), AfterValidator(_language)]
+MessageBody = Annotated[str, BeforeValidator(_strip), _limit("The message", MESSAGE_MAX)]
+ResponseText = Annotated[str, BeforeValidator(_strip), _limit("The response", RESPONSE_MAX)]
+Decision = Annotated[str, BeforeValidator(_strip), _limit("The decision", 40)]
+
+
+class DisputeCreate(BaseModel):
+    """A dispute filed online by a guardian (``student_id`` one of their children) or a requester."""
+
+    category: DisputeCategory
+    student_id: uuid.UUID | None = None
+    student_description: StudentText = None
+    description: Description
+    language: Language = "en"
+    requester_name: RequesterName
+    requester_relation: Relation = "parent"
+
+
+class StaffDisputeCreate(DisputeCreate):
+    """Filed by staff on behalf of a requester (paper, phone, email): the real date of receipt."""
+
+    requester_email: Annotated[EmailStr, BeforeValidator(_strip)]
+    received_at: datetime | None = Field(
+        default=None, description="When the district received it; now if omitted; never in the future."
+    )
+    channel: Annotated[str, BeforeValidator(_strip)] = Field(
+        default="paper", pattern="^(online|paper|email|phone|in_person)$"
+    )
+
+
+class DisputeMessageCreate(BaseModel):
+    body: MessageBody
+    internal: bool = Field(default=False, description="An internal note, never shown to the requester.")
+
+
+class DisputeRespond(BaseModel):
+    response_text: ResponseText
+    decision: Decision
+
+
+class DisputeAssign(BaseModel):
+    assignee_id: uuid.UUID | None = Field(default=None, description="An employee; null unassigns.")
+
+
+class DisputeFilter(BaseModel):
+    """The queue's filters; empty values mean "any". Without a status, open disputes only."""
+
+    status: DisputeStatus | None = None
+    category: DisputeCategory | None = None
+    assignee_id: uuid.UUID | None = None
+    clock_state: ClockState | None = None
+    q: Annotated[str | None, BeforeValidator(_empty_is_none)] = Field(default=None, max_length=254)
+    limit: int = Field(default=25, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+class DisputeExportRange(BaseModel):
+    start: date
+    end: date
+
+
+class DisputeMessagePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: MessageKind
+    body: str
+    author_type: str
+    author_label: str | None
+    created_at: datetime
+
+
+class DisputePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reference: str
+    status: DisputeStatus
+    category: DisputeCategory
+    requester_name: str
+    requester_email: str
+    requester_relation: str
+    guardian_id: uuid.UUID | None
+    student_id: uuid.UUID | None
+    student_description: str | None
+    description: str
+    language: str
+    channel: str
+    received_at: datetime
+    due_at: datetime
+    assignee_id: uuid.UUID | None
+    assignee_name: str | None = None
+    response_text: str | None
+    decision: str | None
+    responded_at: datetime | None
+    sla_met: bool | None
+    closed_at: datetime | None
+    withdrawn_at: datetime | None
+    clock_state: ClockState | None = None
+    messages: list[DisputeMessagePublic] | None = None
+
+    @classmethod
+    def from_dispute(
+        cls,
+        dispute: Any,
+        *,
+        now: datetime,
+        assignee_name: str | None = None,
+        messages: list[Any] | None = None,
+    ) -> DisputePublic:
+        from app.models import OPEN_DISPUTE_STATUSES
+        from app.services.dispute_clock import clock_for
+
+        public = cls.model_validate(dispute)
+        public.assignee_name = assignee_name
+        public.clock_state = clock_for(
+            dispute.due_at, now, open_=dispute.status in OPEN_DISPUTE_STATUSES
+        ).state
+        if messages is not None:
+            public.messages = [DisputeMessagePublic.model_validate(m) for m in messages]
+        return public
+
+
+class DisputesPublic(BaseModel):
+    data: list[DisputePublic]
+    count: int

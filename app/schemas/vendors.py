@@ -1,0 +1,227 @@
+"""Vendor schemas: what an employee requests, what the team sends, what the API returns.
+
+Text is stripped and length-checked; it is stored exactly as given (an XSS string included) and
+escaped where it is shown. Data elements and grade bands come from the one catalogue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic_core import PydanticCustomError
+
+from app.models import DpaStatus, DpaTemplate, VendorStatus
+from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def empty_is_none(value: Any) -> Any:
+    value = strip(value)
+    return value or None
+
+
+def _one_or_many(value: Any) -> Any:
+    """Form posts send one value as a string; the API sends a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return value
+
+
+def _web_address(value: str) -> str:
+    if not value.lower().startswith(("https://", "http://")) or len(value) < 11 or " " in value:
+        raise PydanticCustomError("url", "Enter a web address starting with https://")
+    return value
+
+
+def _data_elements(value: list[str]) -> list[str]:
+    unknown = [v for v in value if v not in DATA_ELEMENTS]
+    if unknown:
+        raise PydanticCustomError(
+            "data_element", "Unknown data element: {unknown}.", {"unknown": ", ".join(unknown)[:200]}
+        )
+    return list(dict.fromkeys(value))
+
+
+def _grade_bands(value: list[str]) -> list[str]:
+    unknown = [v for v in value if v not in GRADE_BANDS]
+    if unknown:
+        raise PydanticCustomError(
+            "grade_band", "Unknown grade band: {unknown}.", {"unknown": ", ".join(unknown)[:200]}
+        )
+    return list(dict.fromkeys(value))
+
+
+def _required(label: str, maximum: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if not value:
+            raise PydanticCustomError("missing_text", "{label} is required.", {"label": label})
+        if len(value) > maximum:
+            raise PydanticCustomError(
+                "too_long",
+                "{label} is too long: at most {maximum} characters.",
+                {"label": label, "maximum": maximum},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Name = Annotated[str, BeforeValidator(strip), _required("The name", 200)]
+# Optional text: empty means None; otherwise stripped and at most N characters.
+OptionalText200 = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(empty_is_none)]
+Website = Annotated[
+    Annotated[str, Field(max_length=500), AfterValidator(_web_address)] | None, BeforeValidator(empty_is_none)
+]
+Purpose = Annotated[str, BeforeValidator(strip), _required("The purpose", 5000)]
+OptionalPurpose = Annotated[Annotated[str, Field(max_length=5000)] | None, BeforeValidator(empty_is_none)]
+Products = Annotated[Annotated[str, Field(max_length=1000)] | None, BeforeValidator(empty_is_none)]
+Subprocessors = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
+DataElements = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_data_elements)]
+GradeBands = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_grade_bands)]
+Email = Annotated[EmailStr, BeforeValidator(strip)]
+Note = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
+
+
+class VendorRequest(BaseModel):
+    """Any employee asks the team to vet a tool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    website: Website = None
+    products: Products = None
+    purpose: Purpose
+    grade_bands: GradeBands = Field(default_factory=list)
+    data_elements: DataElements = Field(default_factory=list)
+
+
+class VendorCreate(BaseModel):
+    """The team adds a vendor directly (it starts ``under_review``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    website: Website = None
+    products: Products = None
+    purpose: OptionalPurpose = None
+    grade_bands: GradeBands = Field(default_factory=list)
+    data_elements: DataElements = Field(default_factory=list)
+    privacy_policy_url: Website = None
+    subprocessors: Subprocessors = None
+    owner_id: uuid.UUID | None = None
+    contact_name: OptionalText200 = None
+    contact_email: Email | None = None
+
+
+class VendorUpdate(BaseModel):
+    """Only the fields sent change (``exclude_unset``); status changes go through transitions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    website: Website = None
+    products: Products = None
+    purpose: OptionalPurpose = None
+    grade_bands: GradeBands | None = None
+    data_elements: DataElements | None = None
+    privacy_policy_url: Website = None
+    subprocessors: Subprocessors = None
+    owner_id: uuid.UUID | None = None
+
+
+class VendorProfileUpdate(BaseModel):
+    """A vendor contact keeps their own details and the vendor's privacy-policy URL current."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact_name: Name
+    contact_email: Email
+    privacy_policy_url: Website = None
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    email: Email
+
+
+VendorAction = Literal["review", "approve", "approve_with_consent", "deny", "retire"]
+
+
+class VendorTransition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = None
+
+
+class ContactPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    email: str
+    active: bool
+
+
+class DpaSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    status: DpaStatus
+    template: DpaTemplate
+    effective_on: date | None = None
+    expires_on: date | None = None
+
+
+class VendorPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    website: str | None = None
+    status: VendorStatus
+    products: str | None = None
+    purpose: str | None = None
+    grade_bands: list[str] = []
+    data_elements: list[str] = []
+    privacy_policy_url: str | None = None
+    privacy_policy_document_id: uuid.UUID | None = None
+    subprocessors: str | None = None
+    owner_id: uuid.UUID | None = None
+    requested_by_id: uuid.UUID | None = None
+    decision_note: str | None = None
+    decided_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    current_dpa: DpaSummary | None = None
+
+
+class VendorsPublic(BaseModel):
+    data: list[VendorPublic]
+    count: int
+
+
+class VendorDetailPublic(VendorPublic):
+    contacts: list[ContactPublic] = []
+    next_action: str = ""
+
+
+class VendorFilter(BaseModel):
+    """The inventory's filters; empty values mean "any"."""
+
+    q: OptionalText200 = None
+    status: Annotated[VendorStatus | None, BeforeValidator(empty_is_none)] = None
+    data_element: Annotated[str | None, BeforeValidator(empty_is_none)] = None
+    grade_band: Annotated[str | None, BeforeValidator(empty_is_none)] = None
+    expiring_within_days: Annotated[
+        Annotated[int, Field(ge=0, le=3650)] | None, BeforeValidator(empty_is_none)
+    ] = None

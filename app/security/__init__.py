@@ -1,0 +1,1 @@
+"""Passwords, MFA, sessions, CSRF, tokens and permissions (DESIGN.md §7)."""

@@ -1,0 +1,400 @@
+"""Vendors: requests, the inventory, the vetting workflow, contacts and privacy policies.
+
+``requested`` → ``under_review`` → ``approved`` | ``approved_with_consent`` | ``denied``; later
+``retired``. ``approved`` needs an executed, unexpired DPA; ``approved_with_consent`` (the
+DPP's fallback when a vendor will not sign) needs the privacy policy on file, URL and copy.
+Listing and detail queries live in ``vendor_queries``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from app import clock
+from app.actors import Actor
+from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from app.models import Employee, Vendor, VendorContact, VendorStatus
+from app.schemas.vendors import (
+    VendorAction,
+    VendorCreate,
+    VendorProfileUpdate,
+    VendorRequest,
+    VendorUpdate,
+)
+from app.services.audit import record
+from app.services.documents import PDF, store_document
+from app.services.vendor_queries import (  # re-exported: the pages and the API import them from here
+    VendorDetail,
+    VendorRow,
+    list_vendors,
+    vendor_detail,
+)
+from app.services.vendor_rules import (
+    current_dpa_exists,
+    email,
+    local_today,
+    requester_email,
+    team_address,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "VendorDetail",
+    "VendorRow",
+    "add_contact",
+    "create_vendor",
+    "get_vendor",
+    "list_vendors",
+    "request_vendor",
+    "set_privacy_policy",
+    "transition_vendor",
+    "update_profile",
+    "update_vendor",
+    "update_vendor_profile",
+    "vendor_detail",
+]
+
+# action → (allowed-from states, new state)
+TRANSITIONS: dict[str, tuple[frozenset[VendorStatus], VendorStatus]] = {
+    "review": (
+        frozenset({VendorStatus.requested, VendorStatus.denied, VendorStatus.retired}),
+        VendorStatus.under_review,
+    ),
+    "approve": (
+        frozenset({VendorStatus.requested, VendorStatus.under_review, VendorStatus.approved_with_consent}),
+        VendorStatus.approved,
+    ),
+    "approve_with_consent": (
+        frozenset({VendorStatus.under_review, VendorStatus.approved}),
+        VendorStatus.approved_with_consent,
+    ),
+    "deny": (frozenset({VendorStatus.requested, VendorStatus.under_review}), VendorStatus.denied),
+    "retire": (
+        frozenset(
+            {
+                VendorStatus.requested,
+                VendorStatus.under_review,
+                VendorStatus.approved,
+                VendorStatus.approved_with_consent,
+                VendorStatus.denied,
+            }
+        ),
+        VendorStatus.retired,
+    ),
+}
+STATUS_LABELS = {
+    VendorStatus.requested: "requested",
+    VendorStatus.under_review: "under review",
+    VendorStatus.approved: "approved",
+    VendorStatus.approved_with_consent: "approved with parental consent",
+    VendorStatus.denied: "denied",
+    VendorStatus.retired: "retired",
+}
+
+
+def get_vendor(session: Session, vendor_id: uuid.UUID | None) -> Vendor:
+    vendor = session.get(Vendor, vendor_id) if vendor_id is not None else None
+    if vendor is None:
+        raise NotFound("No such vendor.")
+    return vendor
+
+
+def _check_unique_name(session: Session, name: str, *, exclude: uuid.UUID | None = None) -> None:
+    query = select(Vendor.id).where(func.lower(Vendor.name) == name.lower())
+    if exclude is not None:
+        query = query.where(Vendor.id != exclude)
+    if session.exec(query.limit(1)).first() is not None:
+        message = "A vendor with this name is already in the inventory."
+        raise Conflict(message, errors=[{"field": "name", "message": message}])
+
+
+def _check_unique_contact(
+    session: Session, vendor_id: uuid.UUID, email_address: str, *, exclude: uuid.UUID | None = None
+) -> None:
+    """One contact per email address at each vendor (a consultant may represent two vendors)."""
+    query = select(VendorContact.id).where(
+        VendorContact.vendor_id == vendor_id, func.lower(VendorContact.email) == email_address.lower()
+    )
+    if exclude is not None:
+        query = query.where(VendorContact.id != exclude)
+    if session.exec(query.limit(1)).first() is not None:
+        message = "This email address is already a contact of this vendor."
+        raise Conflict(message, errors=[{"field": "email", "message": message}])
+
+
+def _check_owner(session: Session, owner_id: uuid.UUID | None) -> None:
+    if owner_id is not None and session.get(Employee, owner_id) is None:
+        message = "No such employee."
+        raise ValidationFailed(message, errors=[{"field": "owner_id", "message": message}])
+
+
+def request_vendor(session: Session, *, data: VendorRequest, actor: Actor) -> Vendor:
+    """Any employee asks the team to vet a tool; the team is emailed."""
+    _check_unique_name(session, data.name)
+    now = clock.now()
+    vendor = Vendor(
+        **data.model_dump(),
+        status=VendorStatus.requested,
+        requested_by_id=actor.uuid if actor.type == "staff" else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(vendor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="vendor.requested",
+        object_type="vendor",
+        object_id=vendor.id,
+        details={"name": vendor.name},
+    )
+    email(
+        session,
+        "vendor_requested",
+        to=team_address(),
+        vendor_name=vendor.name,
+        requested_by=actor.label or "an employee",
+        purpose=vendor.purpose or "",
+        vendor_url=f"/staff/vendors/{vendor.id}",
+    )
+    return vendor
+
+
+def create_vendor(session: Session, *, data: VendorCreate, actor: Actor) -> Vendor:
+    """The team adds a vendor directly; it starts under review."""
+    _check_unique_name(session, data.name)
+    _check_owner(session, data.owner_id)
+    now = clock.now()
+    fields = data.model_dump(exclude={"contact_name", "contact_email"})
+    vendor = Vendor(**fields, status=VendorStatus.under_review, created_at=now, updated_at=now)
+    session.add(vendor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="vendor.created",
+        object_type="vendor",
+        object_id=vendor.id,
+        details={"name": vendor.name},
+    )
+    if data.contact_email is not None:
+        add_contact(
+            session,
+            vendor_id=vendor.id,
+            name=data.contact_name or data.contact_email,
+            email=data.contact_email,
+            actor=actor,
+        )
+    return vendor
+
+
+def update_vendor(
+    session: Session, *, vendor_id: uuid.UUID | None, data: VendorUpdate, actor: Actor
+) -> Vendor:
+    vendor = get_vendor(session, vendor_id)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] is None:
+        changes.pop("name")
+    for key in ("grade_bands", "data_elements"):
+        if key in changes and changes[key] is None:
+            changes[key] = []
+    if "name" in changes:
+        _check_unique_name(session, changes["name"], exclude=vendor.id)
+    if "owner_id" in changes:
+        _check_owner(session, changes["owner_id"])
+    changed = [k for k, v in changes.items() if getattr(vendor, k) != v]
+    for key in changed:
+        setattr(vendor, key, changes[key])
+    if changed:
+        vendor.updated_at = clock.now()
+        session.add(vendor)
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="vendor.updated",
+            object_type="vendor",
+            object_id=vendor.id,
+            details={"fields": sorted(changed)},
+        )
+    return vendor
+
+
+def transition_vendor(
+    session: Session,
+    *,
+    vendor_id: uuid.UUID | None,
+    action: VendorAction | str,
+    note: str | None = None,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Vendor:
+    """Move a vendor through the vetting workflow; the requester is emailed at each decision."""
+    now = now or clock.now()
+    vendor = get_vendor(session, vendor_id)
+    if action not in TRANSITIONS:
+        raise NotFound(f"Unknown action {action[:40]!r}.")
+    allowed_from, target = TRANSITIONS[action]
+    if vendor.status not in allowed_from:
+        raise InvalidTransition(
+            f"A vendor that is {STATUS_LABELS[vendor.status]} cannot be moved to {STATUS_LABELS[target]}."
+        )
+    if action == "approve" and not current_dpa_exists(session, vendor_id=vendor.id, today=local_today(now)):
+        raise InvalidTransition(
+            "This vendor cannot be approved: it has no executed DPA that is still in force. "
+            "Execute (or renew) its agreement first, or approve it with parental consent."
+        )
+    if action == "approve_with_consent":
+        missing = []
+        if not vendor.privacy_policy_url:
+            missing.append(
+                {"field": "privacy_policy_url", "message": "Add the vendor's privacy-policy web address."}
+            )
+        if vendor.privacy_policy_document_id is None:
+            missing.append(
+                {"field": "privacy_policy_file", "message": "Upload a copy of the privacy policy."}
+            )
+        if missing:
+            raise InvalidTransition(
+                "Approval with consent needs the vendor's privacy policy on file "
+                "(its web address and a copy), because parents must be given it.",
+                errors=missing,
+            )
+    previous = vendor.status
+    vendor.status = target
+    vendor.decision_note = note
+    vendor.decided_at = now
+    vendor.updated_at = now
+    session.add(vendor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=f"vendor.{target.value}",
+        object_type="vendor",
+        object_id=vendor.id,
+        details={"from": previous.value, "to": target.value, "note": note},
+    )
+    notify_requester(session, vendor)
+    return vendor
+
+
+def notify_requester(session: Session, vendor: Vendor) -> None:
+    to = requester_email(session, vendor)
+    if to is None:
+        return
+    email(
+        session,
+        "vendor_decision",
+        to=to,
+        vendor_name=vendor.name,
+        status_label=STATUS_LABELS[vendor.status],
+        note=vendor.decision_note or "",
+    )
+
+
+def set_privacy_policy(
+    session: Session,
+    *,
+    vendor_id: uuid.UUID | None,
+    url: str | None,
+    file: tuple[bytes, str | None] | None,
+    actor: Actor,
+) -> Vendor:
+    """Record the privacy policy's web address and, optionally, an uploaded copy (PDF)."""
+    vendor = get_vendor(session, vendor_id)
+    details: dict[str, Any] = {}
+    if url is not None and url != vendor.privacy_policy_url:
+        vendor.privacy_policy_url = url
+        details["url"] = url
+    if file is not None:
+        data, name = file
+        document = store_document(
+            session, data=data, original_name=name, allowed=frozenset({PDF}), actor=actor, field="file"
+        )
+        vendor.privacy_policy_document_id = document.id
+        details["document_id"] = str(document.id)
+        details["sha256"] = document.sha256
+    if details:
+        vendor.updated_at = clock.now()
+        session.add(vendor)
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="vendor.privacy_policy",
+            object_type="vendor",
+            object_id=vendor.id,
+            details=details,
+        )
+    return vendor
+
+
+def add_contact(
+    session: Session, *, vendor_id: uuid.UUID | None, name: str, email: str, actor: Actor
+) -> VendorContact:
+    vendor = get_vendor(session, vendor_id)
+    _check_unique_contact(session, vendor.id, email)
+    contact = VendorContact(vendor_id=vendor.id, name=name, email=email.lower())
+    session.add(contact)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="vendor.contact_added",
+        object_type="vendor",
+        object_id=vendor.id,
+        details={"contact_id": str(contact.id)},
+    )
+    return contact
+
+
+def update_vendor_profile(
+    session: Session,
+    *,
+    vendor_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    data: VendorProfileUpdate,
+    actor: Actor,
+) -> VendorContact:
+    """A vendor contact updates their own details and the vendor's privacy-policy URL."""
+    contact = session.get(VendorContact, contact_id)
+    if contact is None or contact.vendor_id != vendor_id or not contact.active:
+        raise NotFound("No such contact.")
+    vendor = get_vendor(session, vendor_id)
+    if data.contact_email.lower() != contact.email.lower():
+        _check_unique_contact(session, vendor.id, data.contact_email, exclude=contact.id)
+    changed = []
+    now = clock.now()
+    if contact.name != data.contact_name:
+        contact.name = data.contact_name
+        changed.append("contact_name")
+    if contact.email != data.contact_email.lower():
+        contact.email = data.contact_email.lower()
+        changed.append("contact_email")
+    if data.privacy_policy_url != vendor.privacy_policy_url and data.privacy_policy_url is not None:
+        vendor.privacy_policy_url = data.privacy_policy_url
+        vendor.updated_at = now
+        session.add(vendor)
+        changed.append("privacy_policy_url")
+    if changed:
+        contact.updated_at = now
+        session.add(contact)
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="vendor.profile_updated",
+            object_type="vendor",
+            object_id=vendor.id,
+            details={"contact_id": str(contact.id), "fields": changed},
+        )
+    return contact
+
+
+update_profile = update_vendor_profile

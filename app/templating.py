@@ -1,0 +1,68 @@
+"""Jinja2 environment and the ``render`` helper every page router uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from app.config import get_settings
+from app.flash import COOKIE as FLASH_COOKIE
+from app.flash import read_flashes
+from app.security.csrf import csrf_token, set_anon_cookie
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def local_time(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> str:
+    """A UTC datetime shown in the district's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(get_settings().zone).strftime(fmt)
+
+
+def local_date(value: datetime | None) -> str:
+    return local_time(value, "%b %-d, %Y")
+
+
+templates.env.filters["local_time"] = local_time
+templates.env.filters["local_date"] = local_date
+templates.env.globals["settings"] = get_settings
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    fragment: str | None = None,
+) -> Response:
+    """Render a page, or ``fragment`` alone for an htmx request; always ``Vary: HX-Request``."""
+    name = fragment if (fragment and is_htmx(request)) else template
+    flashes = read_flashes(request)
+    ctx = {
+        "request": request,
+        "flashes": flashes,
+        "csrf_token": csrf_token(request),
+        "viewer": getattr(request.state, "viewer", None),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    if headers:
+        response.headers.update(headers)
+    response.headers["Vary"] = "HX-Request"
+    if flashes:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    set_anon_cookie(request, response)
+    return response

@@ -1,0 +1,126 @@
+"""Every API error is problem+json; pages get an error page; bad input writes nothing."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+from sqlmodel import Session, func, select
+
+from app.errors import InvalidTransition
+from app.main import create_app
+from app.models import OutboxMessage
+from app.services.outbox import queue_email
+
+PROBLEM = "application/problem+json"
+
+
+class Note(BaseModel):
+    to: str = Field(min_length=3)
+    count: int
+
+
+@pytest.fixture
+def probe_client(app: FastAPI, db: Session) -> Iterator[TestClient]:
+    """Routes that exercise the error handlers the way real API routes will."""
+
+    @app.post("/api/v1/probe")
+    def create(note: Note) -> dict[str, str]:
+        queue_email(db, to=note.to, subject="probe", body_text="x")
+        return {"ok": "yes"}
+
+    @app.post("/api/v1/probe/conflict")
+    def conflict() -> None:
+        raise InvalidTransition("a draft cannot be executed")
+
+    @app.get("/api/v1/probe/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    @app.get("/probe/boom")
+    def page_boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def _outbox_count(db: Session) -> int:
+    return db.exec(select(func.count()).select_from(OutboxMessage)).one()
+
+
+def test_unknown_api_route_is_problem_json(client: TestClient) -> None:
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == PROBLEM
+    body = r.json()
+    assert body["status"] == 404 and body["title"] == "Not found" and body["type"].endswith("not-found")
+    assert body["instance"] == "/api/v1/nothing-here"
+
+
+def test_unknown_page_is_an_html_page_in_the_layout(client: TestClient) -> None:
+    r = client.get("/no/such/page")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<main" in r.text and "Not found" in r.text and "Go to the home page" in r.text
+
+
+def test_malformed_json_is_a_422_problem_and_writes_nothing(probe_client: TestClient, db: Session) -> None:
+    r = probe_client.post(
+        "/api/v1/probe", content=b'{"to": "a@b", ', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert r.json()["detail"] == "The request body is not valid JSON."
+    assert _outbox_count(db) == 0
+
+
+def test_field_errors_are_listed(probe_client: TestClient, db: Session) -> None:
+    r = probe_client.post("/api/v1/probe", json={"to": "x", "count": "many"})
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"body.to", "body.count"}
+    assert _outbox_count(db) == 0
+
+
+def test_wrong_content_type_is_a_problem(probe_client: TestClient, db: Session) -> None:
+    r = probe_client.post("/api/v1/probe", content=b"to=a&count=1", headers={"content-type": "text/plain"})
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert _outbox_count(db) == 0
+
+
+def test_good_input_does_write(probe_client: TestClient, db: Session) -> None:
+    assert probe_client.post("/api/v1/probe", json={"to": "a@b.org", "count": 1}).status_code == 200
+    assert _outbox_count(db) == 1
+
+
+def test_oversized_body_is_413_problem(db: Session) -> None:
+    from app.config import get_settings
+
+    small = get_settings().model_copy(update={"max_request_bytes": 2048})
+    application = create_app(small)
+    with TestClient(application, raise_server_exceptions=False) as c:
+        r = c.post("/api/v1/anything", content=b"x" * 5000, headers={"content-type": "application/json"})
+        assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+        assert "2048" in r.json()["detail"]
+
+        def chunks():  # no Content-Length: the limit is enforced while streaming
+            for _ in range(10):
+                yield b"y" * 1000
+
+        r = c.post("/healthz", content=chunks())
+        assert r.status_code in (405, 413)
+
+
+def test_domain_conflict_is_409(probe_client: TestClient) -> None:
+    r = probe_client.post("/api/v1/probe/conflict")
+    assert r.status_code == 409 and r.json()["detail"] == "a draft cannot be executed"
+
+
+def test_unexpected_error_is_500_without_a_stack_trace(probe_client: TestClient) -> None:
+    r = probe_client.get("/api/v1/probe/boom")
+    assert r.status_code == 500 and r.headers["content-type"] == PROBLEM
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert r.headers["x-request-id"] in r.json()["detail"]
+    page = probe_client.get("/probe/boom")
+    assert page.status_code == 500 and "<main" in page.text and "secret internals" not in page.text

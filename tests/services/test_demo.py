@@ -1,0 +1,33 @@
+from collections import Counter
+
+from sqlmodel import Session, func, select
+
+from app.demo import has_data, load_demo
+from app.models import Guardian, Guardianship, Student
+
+
+def test_demo_is_a_realistic_small_district(db: Session) -> None:
+    assert not has_data(db)
+    summary = load_demo(db)
+    assert has_data(db)
+    students = db.exec(select(func.count()).select_from(Student)).one()
+    guardians = db.exec(select(func.count()).select_from(Guardian)).one()
+    assert summary["students"] == students and 580 <= students <= 620
+    assert 800 <= guardians <= 1000
+    schools = set(db.exec(select(Student.school)).all())
+    assert len(schools) == 3
+    languages = Counter(db.exec(select(Guardian.preferred_language)).all())
+    assert set(languages) == {"en", "es", "pt"} and languages["es"] > 50 and languages["pt"] > 30
+    # Every student has at least one guardian.
+    orphans = db.exec(
+        select(func.count()).select_from(Student).where(~Student.id.in_(select(Guardianship.student_id)))
+    ).one()
+    assert orphans == 0
+
+
+def test_demo_is_repeatable_for_a_seed(db: Session) -> None:
+    from app.demo.people import build_people
+
+    a, _, _ = build_people(7)
+    b, _, _ = build_people(7)
+    assert [s["first_name"] for s in a] == [s["first_name"] for s in b]

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+from app.db import get_engine
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_check_upgrade_demo_check(fresh_sqlite) -> None:
+    runner = CliRunner()
+    before = runner.invoke(cli, ["check"])
+    assert before.exit_code == 1 and "not at the latest migration" in before.output
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    loaded = runner.invoke(cli, ["demo"])
+    assert loaded.exit_code == 0 and "students" in loaded.output
+    again = runner.invoke(cli, ["demo"])
+    assert "already has data" in again.output
+    after = runner.invoke(cli, ["check"])
+    assert after.exit_code == 0 and "ready" in after.output
+
+
+def test_keygen_makes_a_usable_key() -> None:
+    from cryptography.fernet import Fernet
+
+    key = CliRunner().invoke(cli, ["keygen"]).output.strip()
+    Fernet(key.encode())
