@@ -48,7 +48,7 @@ typecheck: install
 	$(BIN)/mypy
 
 bench: install
-	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b" || true; done
+	@for b in bench/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app import clock  # noqa: E402
-from app.db import make_engine  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.models import (  # noqa: E402
+from app import clock
+from app.db import make_engine
+from app.migrate import upgrade
+from app.models import (
     Dispute,
     DisputeCategory,
     DisputeStatus,
@@ -41,9 +37,9 @@ from app.models import (  # noqa: E402
     Vendor,
     VendorStatus,
 )
-from app.services.disputes_queue import list_disputes  # noqa: E402
-from app.services.registry import registry_rows  # noqa: E402
-from app.services.vendor_queries import list_vendors  # noqa: E402
+from app.services.disputes_queue import list_disputes
+from app.services.registry import registry_rows
+from app.services.vendor_queries import list_vendors
 
 SMALL, LARGE = 200, 20_000
 REPEAT = 30
