@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import DomainError
+from app.templating import is_htmx
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,22 @@ def wants_problem_json(request: Request) -> bool:
 
 
 def _local_next(request: Request) -> str:
-    """Where to come back to after signing in: this path, never another site."""
+    """Where to come back to after signing in: this path, never another site.
+
+    For an htmx request that is the page it came from (``HX-Current-URL``), not the fragment."""
+    current = urlsplit(request.headers.get("HX-Current-URL", "")) if is_htmx(request) else None
+    if current is not None and current.path.startswith("/") and not current.path.startswith("//"):
+        return current.path + (f"?{current.query}" if current.query else "")
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return target if request.method == "GET" else request.url.path
+
+
+def _navigate(request: Request, target: str) -> Response:
+    """Send the browser to ``target``; an htmx request is told to load the whole page there, so
+    a sign-in page never lands inside a fragment (an expired session during a live refresh)."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def _error_page(
@@ -132,9 +146,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         if not wants_problem_json(request):
             if isinstance(exc, SignInRequired):
                 target = SIGN_IN_URLS[exc.audience] + "?" + urlencode({"next": _local_next(request)})
-                return RedirectResponse(target, status_code=303)
+                return _navigate(request, target)
             if isinstance(exc, StepRequired):
-                return RedirectResponse(exc.next_url, status_code=303)
+                return _navigate(request, exc.next_url)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return _respond(request, exc.status, exc.title, exc.detail, exc.errors, headers=headers)
 

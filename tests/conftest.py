@@ -13,6 +13,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="steward-test-"))
 TEST_DATABASE_URL = os.environ.get("STEWARD_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
 os.environ["STEWARD_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["STEWARD_ENVIRONMENT"] = "development"
+os.environ["STEWARD_DOCUMENTS_DIR"] = str(_TMP / "documents")  # uploads stay out of the work tree
 for _name in ("STEWARD_SMTP_HOST", "STEWARD_SMTP_USER", "STEWARD_SMTP_PASSWORD"):
     os.environ.pop(_name, None)
 

@@ -124,3 +124,30 @@ def test_unexpected_error_is_500_without_a_stack_trace(probe_client: TestClient)
     assert r.headers["x-request-id"] in r.json()["detail"]
     page = probe_client.get("/probe/boom")
     assert page.status_code == 500 and "<main" in page.text and "secret internals" not in page.text
+
+
+def test_signed_out_page_request_redirects_to_sign_in_with_next(client: TestClient) -> None:
+    response = client.get("/staff/disputes?status=received", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/sign-in?next=%2Fstaff%2Fdisputes%3Fstatus%3Dreceived"
+
+
+def test_signed_out_htmx_request_sends_the_whole_page_to_sign_in(client: TestClient) -> None:
+    """An expired session during a live refresh must not put the sign-in page inside a fragment."""
+    response = client.get(
+        "/staff/disputes/dashboard",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/staff?tab=1"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/staff/sign-in?next=%2Fstaff%3Ftab%3D1"
+    assert response.content == b""
+
+
+def test_htmx_next_ignores_another_sites_address(client: TestClient) -> None:
+    response = client.get(
+        "/staff/disputes/dashboard",
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example//evil.example/x"},
+        follow_redirects=False,
+    )
+    assert response.headers["HX-Redirect"] == "/staff/sign-in?next=%2Fstaff%2Fdisputes%2Fdashboard"

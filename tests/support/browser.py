@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -76,13 +77,20 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     context.close()
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text()
+
+
 def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
     """Run axe-core (from the npm registry) on the page: no serious or critical violations."""
     # Runtime.evaluate is not subject to the page's CSP, so axe runs without weakening it.
-    page.evaluate(AXE_JS.read_text())
+    page.evaluate(_axe_source())
+    # resultTypes: only violations get their nodes listed, which makes a run several times faster.
     result = page.evaluate(
         "async () => await axe.run(document,"
-        " {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+        " {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],"
+        " resultTypes: ['violations']})"
     )
     bad = [v for v in result["violations"] if v.get("impact") in impacts]
     assert not bad, "\n".join(
