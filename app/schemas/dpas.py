@@ -86,6 +86,12 @@ class DpaUpdate(BaseModel):
 DpaAction = Literal["send", "execute", "terminate"]
 
 
+class DpaTermination(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = None
+
+
 class DpaDecline(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -162,6 +168,14 @@ class RegistryRow(BaseModel):
     data_elements: list[str] = []
     effective_on: date | None = None
     expires_on: date | None = None
+
+
+class RegistryFilter(BaseModel):
+    """The registry's search: vendor or product text, a data element, a template."""
+
+    q: OptionalText200 = None
+    data_element: Annotated[str | None, BeforeValidator(empty_is_none)] = None
+    template: Annotated[DpaTemplate | None, BeforeValidator(empty_is_none)] = None
 
 
 class RegistryPublic(BaseModel):

@@ -22,8 +22,9 @@ def strip(value: Any) -> Any:
 
 
 def empty_is_none(value: Any) -> Any:
+    """An empty form field means "not given"; 0 and False are values, not blanks."""
     value = strip(value)
-    return value or None
+    return None if value == "" else value
 
 
 def _one_or_many(value: Any) -> Any:
@@ -203,6 +204,12 @@ class VendorPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     current_dpa: DpaSummary | None = None
+
+    @classmethod
+    def from_vendor(cls, vendor: Any, current_dpa: Any = None) -> VendorPublic:
+        """The vendor with the agreement that matters now (from ``vendor_queries.pick_current``)."""
+        summary = DpaSummary.model_validate(current_dpa) if current_dpa is not None else None
+        return cls.model_validate(vendor).model_copy(update={"current_dpa": summary})
 
 
 class VendorsPublic(BaseModel):

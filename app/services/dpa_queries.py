@@ -76,32 +76,37 @@ def list_dpas(
 
 
 def document_for_download(
-    session: Session, *, document_id: uuid.UUID | None, vendor_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    document_id: uuid.UUID | None,
+    vendor_id: uuid.UUID | None,
+    include_drafts: bool = False,
 ) -> tuple[Document, bytes]:
-    """A stored document and its bytes. ``vendor_id`` None means staff (any document); a vendor
-    gets only the documents of its own agreements (not drafts) and its own privacy policy."""
+    """A stored document and its bytes, only if it belongs to ``vendor_id``: one of its
+    agreements' files or its privacy policy. A vendor contact never sees a draft's files; the
+    team (``include_drafts``) does. Anything else is "not found"."""
     document = session.get(Document, document_id) if document_id is not None else None
-    if document is None:
+    if document is None or vendor_id is None:
         raise NotFound("No such document.")
-    if vendor_id is not None:
-        own_dpa = session.exec(
-            select(Dpa.id)
-            .where(
-                Dpa.vendor_id == vendor_id,
-                col(Dpa.status) != DpaStatus.draft,
-                or_(
-                    col(Dpa.blank_document_id) == document.id,
-                    col(Dpa.signed_document_id) == document.id,
-                    col(Dpa.countersigned_document_id) == document.id,
-                ),
-            )
-            .limit(1)
-        ).first()
-        own_policy = session.exec(
-            select(Vendor.id).where(Vendor.id == vendor_id, Vendor.privacy_policy_document_id == document.id)
-        ).first()
-        if own_dpa is None and own_policy is None:
-            raise NotFound("No such document.")
+    drafts = [] if include_drafts else [col(Dpa.status) != DpaStatus.draft]
+    own_dpa = session.exec(
+        select(Dpa.id)
+        .where(
+            Dpa.vendor_id == vendor_id,
+            *drafts,
+            or_(
+                col(Dpa.blank_document_id) == document.id,
+                col(Dpa.signed_document_id) == document.id,
+                col(Dpa.countersigned_document_id) == document.id,
+            ),
+        )
+        .limit(1)
+    ).first()
+    own_policy = session.exec(
+        select(Vendor.id).where(Vendor.id == vendor_id, Vendor.privacy_policy_document_id == document.id)
+    ).first()
+    if own_dpa is None and own_policy is None:
+        raise NotFound("No such document.")
     return document, read_document(document)
 
 

@@ -139,7 +139,9 @@ def _audit(session: Session, actor: Actor, action: str, dpa: Dpa, **details: Any
 
 def create_dpa(session: Session, *, vendor_id: uuid.UUID | None, data: DpaCreate, actor: Actor) -> Dpa:
     vendor_id = vendor_id or data.vendor_id
-    vendor = session.get(Vendor, vendor_id) if vendor_id is not None else None
+    if vendor_id is None:
+        raise _field_error("vendor_id", "Name the vendor the agreement is with.")
+    vendor = session.get(Vendor, vendor_id)
     if vendor is None:
         raise NotFound("No such vendor.")
     if vendor.status == VendorStatus.retired:
@@ -173,6 +175,9 @@ def update_dpa(session: Session, *, dpa_id: uuid.UUID | None, data: DpaUpdate, a
         changes.pop("public", None)
     merged = {**dpa.model_dump(), **changes}
     _check_fields(merged)
+    if dpa.adoption == DpaAdoption.originating:  # adoption details belong to adoptions only
+        changes.pop("originating_district", None)
+        changes.pop("adoption_accepted_on", None)
     if "owner_id" in changes:
         _check_owner(session, changes["owner_id"])
     changed = sorted(k for k, v in changes.items() if getattr(dpa, k) != v)

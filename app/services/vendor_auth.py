@@ -58,10 +58,14 @@ def _send_link(session: Session, *, contact: VendorContact, vendor: Vendor, invi
     return lang
 
 
-def invite_vendor_contact(session: Session, *, contact_id: uuid.UUID, actor: Actor) -> VendorContact:
-    """Staff: email a contact a sign-in link (the invitation); audited ``vendor.invited``. No commit."""
+def invite_vendor_contact(
+    session: Session, *, contact_id: uuid.UUID, actor: Actor, vendor_id: uuid.UUID | None = None
+) -> VendorContact:
+    """Staff: email a contact a sign-in link (the invitation); audited ``vendor.invited``. No commit.
+
+    With ``vendor_id`` (a page's URL), a contact of another vendor is "not found"."""
     contact = session.get(VendorContact, contact_id)
-    if contact is None:
+    if contact is None or (vendor_id is not None and contact.vendor_id != vendor_id):
         raise NotFound("There is no such vendor contact.")
     if not contact.active:
         raise Conflict("This contact is inactive; make it active before inviting it.")

@@ -74,6 +74,12 @@ def pick_current(dpas: list[Dpa], today: date) -> Dpa | None:
     return min(dpas, key=lambda d: _rank(d, today)) if dpas else None
 
 
+def current_dpa(session: Session, *, vendor_id: uuid.UUID, now: datetime | None = None) -> Dpa | None:
+    """The one agreement of this vendor that matters now (see ``pick_current``)."""
+    dpas = list(session.exec(select(Dpa).where(Dpa.vendor_id == vendor_id)).all())
+    return pick_current(dpas, local_today(now))
+
+
 def list_vendors(
     session: Session,
     *,

@@ -30,6 +30,7 @@ from app.services.documents import PDF, store_document
 from app.services.vendor_queries import (  # re-exported: the pages and the API import them from here
     VendorDetail,
     VendorRow,
+    current_dpa,
     list_vendors,
     vendor_detail,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "VendorRow",
     "add_contact",
     "create_vendor",
+    "current_dpa",
     "get_vendor",
     "list_vendors",
     "request_vendor",
@@ -207,6 +209,10 @@ def update_vendor(
         _check_unique_name(session, changes["name"], exclude=vendor.id)
     if "owner_id" in changes:
         _check_owner(session, changes["owner_id"])
+    removes_policy = "privacy_policy_url" in changes and changes["privacy_policy_url"] is None
+    if removes_policy and vendor.status == VendorStatus.approved_with_consent:
+        message = "Parents must be given this vendor's privacy policy: its address cannot be removed."
+        raise Conflict(message, errors=[{"field": "privacy_policy_url", "message": message}])
     changed = [k for k, v in changes.items() if getattr(vendor, k) != v]
     for key in changed:
         setattr(vendor, key, changes[key])

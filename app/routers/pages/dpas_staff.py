@@ -152,8 +152,17 @@ async def update_dpa(dpa_id: str, request: Request, session: SessionDep, actor: 
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
         session.rollback()
+        # A refusal without field errors (the terms are fixed) is shown at the top of the page.
+        action_error = exc.detail if isinstance(exc, DomainError) and not exc.errors else None
         return _detail(
-            request, session, actor, dpa_id, values=values, errors=errors_of(exc), status_code=_status(exc)
+            request,
+            session,
+            actor,
+            dpa_id,
+            values=values,
+            errors=errors_of(exc),
+            action_error=action_error,
+            status_code=_status(exc),
         )
     session.commit()
     return redirect_with_flash(f"/staff/dpas/{dpa.id}", "The terms were saved.", "success")
@@ -208,9 +217,9 @@ async def execute_dpa(dpa_id: str, request: Request, session: SessionDep, actor:
             raise
         session.rollback()
         errors = errors_of(exc)
-        if "countersigned" not in errors:
-            errors = {"form": exc.detail}
-        return _detail(request, session, actor, dpa_id, execute_errors=errors, status_code=exc.status)
+        if "countersigned" in errors:
+            return _detail(request, session, actor, dpa_id, execute_errors=errors, status_code=exc.status)
+        return _detail(request, session, actor, dpa_id, action_error=exc.detail, status_code=exc.status)
     session.commit()
     return redirect_with_flash(f"/staff/dpas/{dpa.id}", "The agreement was executed.", "success")
 

@@ -13,8 +13,10 @@ from starlette.responses import RedirectResponse, Response
 
 from app.deps import CurrentVendor, SessionDep, request_actor
 from app.errors import ValidationFailed
+from app.routers.pages.vendor_forms import labels
 from app.security.sessions import set_session_cookie
 from app.services import email_links, vendor_auth
+from app.services.dpa_queries import list_vendor_dpas
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -75,6 +77,10 @@ def redeem_link(request: Request, session: SessionDep, token: str) -> Response:
 def home(request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
     assert viewer.vendor_contact is not None  # CurrentVendor guarantees it
     data = vendor_auth.vendor_home(session, contact_id=viewer.vendor_contact.id)
+    dpas = list_vendor_dpas(session, vendor_id=data.vendor.id)
     return render(
-        request, "vendor/home.html", {"vendor": data.vendor, "contact": data.contact}, headers=NO_STORE
+        request,
+        "vendor/home.html",
+        {**labels(), "vendor": data.vendor, "contact": data.contact, "dpas": dpas},
+        headers=NO_STORE,
     )

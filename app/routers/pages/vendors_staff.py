@@ -287,10 +287,10 @@ def invite(
     vendor_id: str, contact_id: str, request: Request, session: SessionDep, actor: CanWrite
 ) -> Response:
     try:
-        contact_uuid = parse_uuid(contact_id)
-        if contact_uuid is None:
+        contact_uuid, vendor_uuid = parse_uuid(contact_id), parse_uuid(vendor_id)
+        if contact_uuid is None or vendor_uuid is None:
             raise NotFound("There is no such vendor contact.")
-        contact = invite_vendor_contact(session, contact_id=contact_uuid, actor=actor)
+        contact = invite_vendor_contact(session, contact_id=contact_uuid, vendor_id=vendor_uuid, actor=actor)
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -308,6 +308,8 @@ def invite(
 def download(
     vendor_id: str, document_id: str, request: Request, session: SessionDep, actor: CanRead
 ) -> Response:
-    """Any stored document (staff see them all); always an attachment."""
-    document, data = dpas_service.document_for_download(session, document_id=parse_uuid(document_id))
+    """A document of this vendor (drafts' files included); always an attachment."""
+    document, data = dpas_service.document_for_download(
+        session, document_id=parse_uuid(document_id), vendor_id=parse_uuid(vendor_id), include_drafts=True
+    )
     return attachment(document, data)
