@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.demo.disputes import load_disputes
 from app.demo.identity import load_identity
 from app.demo.people import load_people
+from app.demo.vendors import load_vendors
 from app.models import Student
 
 
@@ -17,4 +19,6 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     """Load every part of the demo district in the caller's transaction; returns counts."""
     summary = load_people(session, seed=seed)
     summary.update(load_identity(session))
+    summary.update(load_vendors(session))
+    summary.update(load_disputes(session, seed=seed))
     return summary

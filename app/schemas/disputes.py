@@ -20,6 +20,7 @@ DESCRIPTION_MAX = 10_000
 MESSAGE_MAX = 10_000
 RESPONSE_MAX = 20_000
 LANGUAGES = ("en", "es", "pt")
+DECISIONS = ("upheld", "partly_upheld", "not_upheld", "information")
 
 
 def _strip(value: Any) -> Any:
@@ -60,10 +61,20 @@ Relation = Annotated[str, BeforeValidator(_strip), _limit("Your relation to the 
 StudentText = Annotated[
     str | None, BeforeValidator(_empty_is_none), _limit("The student", 200, required=False)
 ]
+
+
+def _decision(value: str) -> str:
+    if value and value not in DECISIONS:
+        raise PydanticCustomError(
+            "decision", "Choose a decision: {choices}.", {"choices": ", ".join(DECISIONS)}
+        )
+    return value
+
+
 Language = Annotated[str, BeforeValidator(_strip), AfterValidator(_language)]
 MessageBody = Annotated[str, BeforeValidator(_strip), _limit("The message", MESSAGE_MAX)]
 ResponseText = Annotated[str, BeforeValidator(_strip), _limit("The response", RESPONSE_MAX)]
-Decision = Annotated[str, BeforeValidator(_strip), _limit("The decision", 40)]
+Decision = Annotated[str, BeforeValidator(_strip), _limit("The decision", 40), AfterValidator(_decision)]
 
 
 class DisputeCreate(BaseModel):

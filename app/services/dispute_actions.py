@@ -30,6 +30,7 @@ from app.models import (
     MessageKind,
     Role,
 )
+from app.schemas.disputes import DECISIONS
 from app.services import dispute_clock
 from app.services.audit import record
 from app.services.disputes_queue import get_dispute_for_staff, is_open
@@ -41,8 +42,9 @@ ATTACHMENT_TYPES = IMAGES | {PDF}
 TEAM_ROLES = frozenset({Role.privacy_team.value, Role.privacy_admin.value})
 
 
-def _portal_url() -> str:
-    return get_settings().base_url.rstrip("/") + "/family/disputes"
+def _portal_url(dispute: Dispute) -> str:
+    """The requester's page for this dispute (signing in with the emailed link leads back to it)."""
+    return f"{get_settings().base_url.rstrip('/')}/disputes/mine/{dispute.reference}"
 
 
 def _staff_url(dispute: Dispute) -> str:
@@ -211,7 +213,7 @@ def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, act
         requester=dispute.requester_name,
         reference=dispute.reference,
         due=_when(dispute.due_at, dispute.language),
-        portal_url=_portal_url(),
+        portal_url=_portal_url(dispute),
     )
     return message
 
@@ -244,8 +246,8 @@ def respond(
     dispute = get_dispute_for_staff(session, dispute_id)
     if not response_text.strip():
         raise _field_error("response_text", "The response is empty.")
-    if not decision.strip():
-        raise _field_error("decision", "Choose a decision.")
+    if decision.strip() not in DECISIONS:
+        raise _field_error("decision", "Choose a decision: " + ", ".join(DECISIONS) + ".")
     now = clock.now()
     met = dispute_clock.sla_met(dispute.due_at, now)
     _transition(
@@ -269,7 +271,7 @@ def respond(
         language=dispute.language,
         requester=dispute.requester_name,
         reference=dispute.reference,
-        portal_url=_portal_url(),
+        portal_url=_portal_url(dispute),
     )
     return dispute
 

@@ -202,7 +202,7 @@ def _create(
         reference=dispute.reference,
         received=_when(received_at, dispute.language),
         due=_when(dispute.due_at, dispute.language),
-        portal_url=_portal_url(),
+        portal_url=_portal_url(dispute),
     )
     _email(
         session,

@@ -273,7 +273,9 @@ def test_full_journey_with_messages_and_timeline(db: Session, frozen_clock: date
     disputes.message_requester(db, dispute_id=dispute.id, body="Secret detail: grade B+", actor=actor)
     message_mail = [m for m in _outbox(db, guardian.email) if "message" in m.subject]
     assert len(message_mail) == 1
-    assert "grade B+" not in message_mail[0].body_text and "/family/disputes" in message_mail[0].body_text
+    assert (
+        "grade B+" not in message_mail[0].body_text and "/disputes/mine/D-2026-" in message_mail[0].body_text
+    )
     disputes.requester_reply(db, dispute=dispute, body="Thanks", actor=_guardian_actor(guardian))
     assert _outbox(db, team.email)  # the assignee hears about the reply
     seen = disputes.messages_for_requester(db, dispute.id)
@@ -303,7 +305,7 @@ def test_withdraw_from_open_states_only(db: Session, frozen_clock: datetime) -> 
     assert dispute.status == DisputeStatus.withdrawn and dispute.withdrawn_at == frozen_clock
     with pytest.raises(InvalidTransition):
         disputes.respond(
-            db, dispute_id=dispute.id, response_text="x", decision="y", actor=_staff_actor(_team(db))
+            db, dispute_id=dispute.id, response_text="x", decision="upheld", actor=_staff_actor(_team(db))
         )
 
 

@@ -8,12 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from app import clock
 from app.deps import CurrentStaff, PendingStaff, SessionDep, StepRequired, Viewer, password_expired
 from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
 from app.routers.pages.staff_auth import NO_STORE, employee_of
+from app.security.permissions import allowed
 from app.security.sessions import clear_session_cookie
-from app.services import mfa, staff_auth
+from app.services import disputes, mfa, staff_auth
 from app.services.auth_throttle import AttemptFailed
 from app.templating import render
 
@@ -34,8 +36,16 @@ SignedInStaff = Annotated[Viewer, Depends(_signed_in)]
 
 
 @router.get("/staff")
-def dashboard(request: Request, viewer: CurrentStaff) -> Response:
-    return render(request, "account/dashboard.html", {"employee": employee_of(viewer)})
+def dashboard(request: Request, session: SessionDep, viewer: CurrentStaff) -> Response:
+    """The staff home; the dispute clock at a glance for those who may read disputes."""
+    figures = (
+        disputes.dashboard_figures(session, now=clock.now())
+        if allowed(viewer.actor(request), "disputes.read")
+        else None
+    )
+    return render(
+        request, "account/dashboard.html", {"employee": employee_of(viewer), "dispute_figures": figures}
+    )
 
 
 @router.get("/staff/account")
