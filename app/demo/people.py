@@ -7,6 +7,7 @@ Portuguese, as in many Massachusetts districts.
 from __future__ import annotations
 
 import random
+import unicodedata
 import uuid
 from typing import Any
 
@@ -222,7 +223,9 @@ def _family_language(rng: random.Random) -> str:
 
 
 def _email(first: str, last: str, n: int) -> str:
-    ascii_name = (first + "." + last).lower().encode("ascii", "ignore").decode()
+    # Márcia -> marcia: decompose the accents, then drop the marks.
+    decomposed = unicodedata.normalize("NFKD", (first + "." + last).lower())
+    ascii_name = decomposed.encode("ascii", "ignore").decode()
     return f"{ascii_name.replace(chr(39), '')}{n}@example.net"
 
 

@@ -31,3 +31,16 @@ def test_demo_is_repeatable_for_a_seed(db: Session) -> None:
     a, _, _ = build_people(7)
     b, _, _ = build_people(7)
     assert [s["first_name"] for s in a] == [s["first_name"] for s in b]
+
+
+def test_demo_guardian_emails_keep_the_letters_of_accented_names() -> None:
+    from app.demo.people import build_people
+
+    _, guardians, _ = build_people(2026)
+    accented = [g for g in guardians if g["email"] and not g["first_name"].isascii()]
+    assert accented, "the demo roster has accented names (Spanish and Portuguese families)"
+    plain = str.maketrans("áàâãéêíóôõúüçñ", "aaaaeeiooouucn")
+    for guardian in accented:
+        local = guardian["email"].split("@")[0]
+        assert local.isascii()
+        assert local.startswith(guardian["first_name"].lower().translate(plain) + "."), guardian["email"]
