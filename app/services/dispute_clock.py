@@ -33,7 +33,7 @@ CLOCK_LABELS = {
     ClockState.due_7d: "Due within 7 days",
     ClockState.due_2d: "Due within 2 days",
     ClockState.overdue: "Overdue",
-    ClockState.stopped: "Answered",
+    ClockState.stopped: "Clock stopped: answered, closed or withdrawn",
 }
 
 
