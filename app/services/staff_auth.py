@@ -20,7 +20,7 @@ from app.errors import NotFound
 from app.models import Audience, Employee, EmployeeStatus, PasswordHistory, UserSession
 from app.security import password_policy
 from app.security.passwords import hash_password, needs_rehash, verify_password
-from app.security.sessions import cookie_name, end_session, find_session, idle_limit, start_session
+from app.security.sessions import cookie_name, end_session, find_session, idle_limit, rotate, start_session
 from app.services import audit
 from app.services.auth_throttle import (
     GENERIC_FAILURE,
@@ -224,8 +224,9 @@ def change_password(
     current_password: str,
     new_password: str,
     actor: Actor,
-) -> int:
-    """Change one's own password (current one required); ends the employee's other sessions."""
+) -> str:
+    """Change one's own password (current one required); ends the employee's other sessions and
+    gives this one a new token (a privilege change), returned as the new cookie value."""
     now = clock.now()
     if len(current_password) > password_policy.MAX_LENGTH or not verify_password(
         current_password, employee.password_hash
@@ -264,7 +265,7 @@ def change_password(
         object_id=employee.id,
         details={"other_sessions_ended": count},
     )
-    return count
+    return rotate(session, user_session)
 
 
 def live_sessions(session: Session, *, employee: Employee) -> list[UserSession]:

@@ -14,7 +14,7 @@ from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
 from app.routers.pages.staff_auth import NO_STORE, employee_of
 from app.security.permissions import allowed
-from app.security.sessions import clear_session_cookie
+from app.security.sessions import clear_session_cookie, set_session_cookie
 from app.services import disputes, mfa, staff_auth
 from app.services.auth_throttle import AttemptFailed
 from app.templating import render
@@ -96,11 +96,12 @@ def change_password(
     employee = employee_of(viewer)
     expired = password_expired(employee)
     errors: list[dict[str, str]] = []
+    new_token = ""
     if new_password != new_password_confirm:
         errors = [{"field": "new_password_confirm", "message": "The two new passwords are not the same."}]
     else:
         try:
-            staff_auth.change_password(
+            new_token = staff_auth.change_password(
                 session,
                 employee=employee,
                 user_session=viewer.session,
@@ -118,9 +119,11 @@ def change_password(
             request, "account/password.html", {"expired": expired, "errors": errors}, status_code=422
         )
     session.commit()
-    return redirect_with_flash(
+    response = redirect_with_flash(
         "/staff" if expired else "/staff/account", "Your password is changed.", "success"
     )
+    set_session_cookie(response, new_token)
+    return response
 
 
 @router.post("/staff/account/factors/{kind}/{factor_id}/remove")

@@ -143,6 +143,7 @@ def test_password_change_checks_input_and_ends_other_sessions(
         r = post(browser, "/staff/account/password", form)
         assert r.status_code == 422, change
         assert message in r.text.lower() or message in r.text, (message, r.text[:2000])
+    old_cookie = browser.cookies.get(cookie_name())
     r = post(
         browser,
         "/staff/account/password",
@@ -154,6 +155,10 @@ def test_password_change_checks_input_and_ends_other_sessions(
     )
     assert r.status_code == 303 and r.headers["location"] == "/staff/account"
     assert browser.get("/staff", follow_redirects=False).status_code == 200  # this browser stays
+    # ... with a new session token: the cookie it held before the change no longer opens anything.
+    assert old_cookie and browser.cookies.get(cookie_name()) != old_cookie
+    stale = TestClient(browser.app, base_url="http://testserver", cookies={cookie_name(): old_cookie})
+    assert stale.get("/staff", follow_redirects=False).status_code == 303
     assert other.get("/staff", follow_redirects=False).status_code == 303  # the other is out
     assert actions(db, "auth.password_changed") == ["auth.password_changed"]
     fresh = TestClient(browser.app, base_url="http://testserver")
