@@ -11,6 +11,8 @@ from pathlib import Path
 import filetype
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from sqlalchemy import event
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from app.actors import Actor
@@ -51,6 +53,24 @@ def _path(storage_key: str) -> Path:
     return Path(get_settings().documents_dir) / storage_key
 
 
+# Files are written before the transaction that records them commits. Each session remembers the
+# files it wrote; a commit keeps them, and a transaction that ends any other way (rollback, or a
+# close after an error) deletes them, so no orphaned encrypted file is left behind.
+_NEW_FILES = "steward.new_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        for path in session.info.pop(_NEW_FILES, []):
+            path.unlink(missing_ok=True)
+
+
 def store_document(
     session: Session,
     *,
@@ -78,6 +98,7 @@ def store_document(
     path = _path(storage_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(encrypt(data))
+    session.info.setdefault(_NEW_FILES, []).append(path)
     document = Document(
         original_name=safe_display_name(original_name),
         storage_key=storage_key,
