@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -16,6 +17,29 @@ _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"m
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        return True
+
+
+# Paths whose last segment is a credential: emailed sign-in and reset links, calendar feeds.
+_SECRET_PATH = re.compile(
+    r"(/(?:family|vendor)/link/|/staff/password-reset/|/calendar/)"  # where a secret follows
+    r"[^/?#\s\"]+?(?=\.ics|[/?#\s\"]|$)"  # the secret, up to .ics, the next part or the end
+)
+
+
+def redact_secrets(text: str) -> str:
+    """``/family/link/abc123`` -> ``/family/link/[redacted]``; the rest of the text is kept."""
+    return _SECRET_PATH.sub(r"\1[redacted]", text)
+
+
+class SecretPathFilter(logging.Filter):
+    """Keeps link tokens and feed secrets out of every log line (access logs carry the path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_secrets(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_secrets(record.msg)
         return True
 
 
@@ -39,6 +63,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(SecretPathFilter())
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:
