@@ -41,15 +41,15 @@ from app.services.disputes_queue import list_disputes
 from app.services.registry import registry_rows
 from app.services.vendor_queries import list_vendors
 
-SMALL, LARGE = 200, 20_000
+SMALL, LARGE = 200, 100_000  # disputes; vendors are a fiftieth of that
 REPEAT = 30
 
 
 def _fill(engine: Engine, count: int) -> None:
-    """Replace the tables with ``count`` disputes and ``count // 10`` vendors, each with an agreement."""
+    """Replace the tables with ``count`` disputes and ``count // 50`` vendors, each with an agreement."""
     now = clock.now()
     today = date.today()
-    vendors = count // 10
+    vendors = count // 50
     with Session(engine) as session:
         for model in (Dpa, Vendor, Dispute):
             session.execute(delete(model))
@@ -145,8 +145,8 @@ def main() -> None:
                 session.execute(delete(model))
             session.commit()
         engine.dispose()
-    print(f"{engine.dialect.name}: one page over {LARGE:,} disputes ({LARGE // 10:,} vendors) against")
-    print(f"the same page over {SMALL:,} ({SMALL // 10:,}) as the baseline; median of {REPEAT} reads")
+    print(f"{engine.dialect.name}: one page over {LARGE:,} disputes ({LARGE // 50:,} vendors) against")
+    print(f"the same page over {SMALL:,} ({SMALL // 50:,}) as the baseline; median of {REPEAT} reads")
     for name in LISTS:
         small, large = timings[SMALL][name], timings[LARGE][name]
         print(f"  {name:32s} {small * 1000:8.2f} ms -> {large * 1000:8.2f} ms   ratio {large / small:5.2f}")

@@ -36,7 +36,7 @@ from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
 from app.jobs.registry import JobContext, job
-from app.models import OPEN_DISPUTE_STATUSES, Dispute, Employee, EmployeeStatus, Role
+from app.models import Dispute, Employee, EmployeeStatus, Role, open_dispute
 from app.services.audit import record
 from app.services.outbox import queue_email
 from app.templating import local_time
@@ -74,7 +74,7 @@ def _candidates(session: Session, threshold: Threshold, now: datetime) -> list[u
     rows = session.exec(
         select(Dispute.id)
         .where(
-            col(Dispute.status).in_(OPEN_DISPUTE_STATUSES),
+            open_dispute(),
             _due_condition(threshold, now),
             col(column).is_(None),
         )
@@ -95,7 +95,7 @@ def _claim(session: Session, threshold: Threshold, dispute_id: uuid.UUID, now: d
         .where(
             col(Dispute.id) == dispute_id,
             col(column).is_(None),
-            col(Dispute.status).in_(OPEN_DISPUTE_STATUSES),
+            open_dispute(),
             _due_condition(threshold, now),
         )
         .values(**values)

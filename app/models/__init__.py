@@ -12,6 +12,7 @@ from app.models.disputes import (
     DisputeStatus,
     MessageKind,
     ReferenceCounter,
+    open_dispute,
 )
 from app.models.documents import Document
 from app.models.jobs import JobState
@@ -80,4 +81,5 @@ __all__ = [
     "VendorStatus",
     "WebAuthnCredential",
     "metadata",
+    "open_dispute",
 ]

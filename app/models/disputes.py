@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.models.base import Timestamped, created_at_field, str_enum, uuid_pk
 
@@ -21,6 +21,7 @@ class DisputeStatus(StrEnum):
 
 
 OPEN_DISPUTE_STATUSES = (DisputeStatus.received, DisputeStatus.in_review)
+OPEN_STATUSES_SQL = "status IN ('received', 'in_review')"  # the queue index's condition
 
 
 class DisputeCategory(StrEnum):
@@ -42,7 +43,16 @@ class MessageKind(StrEnum):
 class Dispute(Timestamped, table=True):
     __tablename__ = "dispute"
     __table_args__ = (
-        sa.Index(None, "status", "due_at"),  # the queue and the reminder job
+        # Open disputes in due order: the queue reads a page without sorting them all, the
+        # reminder job and the dashboard read only open rows. Queries must name the open
+        # statuses literally (``open_dispute``) for a planner to match the condition.
+        sa.Index(
+            "ix_dispute_open_due",
+            "due_at",
+            "reference",
+            sqlite_where=sa.text(OPEN_STATUSES_SQL),
+            postgresql_where=sa.text(OPEN_STATUSES_SQL),
+        ),
         sa.Index(None, "assignee_id", "status"),
         sa.Index(None, "requester_email"),
         sa.Index(None, "received_at"),
@@ -75,6 +85,16 @@ class Dispute(Timestamped, table=True):
     reminded_7d_at: datetime | None = None
     reminded_2d_at: datetime | None = None
     overdue_notified_at: datetime | None = None
+
+
+def open_dispute() -> sa.ColumnElement[bool]:
+    """``dispute.status IN ('received', 'in_review')`` with the values written into the SQL, not
+    bound: a planner matches the partial index ``ix_dispute_open_due`` only against literals."""
+    values = [status.value for status in OPEN_DISPUTE_STATUSES]
+    literal_values: sa.BindParameter[list[str]] = sa.bindparam(
+        "open_statuses", values, expanding=True, literal_execute=True
+    )
+    return col(Dispute.status).in_(literal_values)
 
 
 class DisputeMessage(SQLModel, table=True):

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from app.actors import Actor
 from app.config import get_settings
 from app.errors import NotFound
-from app.models import OPEN_DISPUTE_STATUSES, CalendarFeed, Dispute, Employee, EmployeeStatus
+from app.models import CalendarFeed, Dispute, Employee, EmployeeStatus, open_dispute
 from app.security.crypto import new_token, token_hash
 from app.security.permissions import PERMISSIONS
 from app.services.audit import record
@@ -116,7 +116,7 @@ def feed_ics(session: Session, *, token: str, now: datetime) -> bytes:
             col(Dispute.due_at),
             col(Dispute.updated_at),
         )
-        .where(col(Dispute.status).in_(OPEN_DISPUTE_STATUSES))
+        .where(open_dispute())
         .order_by(col(Dispute.due_at))
         .limit(MAX_EVENTS)
     ).all()

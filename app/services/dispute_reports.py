@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import is_postgres
-from app.models import OPEN_DISPUTE_STATUSES, Dispute, Employee
+from app.models import Dispute, Employee, open_dispute
 from app.services.dispute_clock import ClockState
 from app.services.disputes_queue import DisputeRow, list_disputes
 
@@ -64,10 +64,7 @@ def dashboard_figures(session: Session, *, now: datetime) -> DisputeFigures:
     state = _clock_state_case(now).label("state")
     counts = {s: 0 for s in OPEN_STATES}
     for name, n in session.execute(
-        select(state, func.count())
-        .select_from(Dispute)
-        .where(col(Dispute.status).in_(OPEN_DISPUTE_STATUSES))
-        .group_by(state)
+        select(state, func.count()).select_from(Dispute).where(open_dispute()).group_by(state)
     ):
         counts[ClockState(name)] = int(n)
     next_due, open_count = list_disputes(session, limit=5, now=now)

@@ -30,6 +30,7 @@ from app.models import (
     DisputeStatus,
     Employee,
     MessageKind,
+    open_dispute,
 )
 from app.services.dispute_clock import Clock, ClockState, clock_for
 
@@ -70,7 +71,7 @@ def normalize_email(email: str) -> str:
 def clock_state_condition(state: ClockState, now: datetime) -> ColumnElement[bool]:
     """The clock state as a ``due_at`` range (the same boundaries as ``dispute_clock.clock_for``)."""
     due = col(Dispute.due_at)
-    is_open_ = col(Dispute.status).in_(OPEN_DISPUTE_STATUSES)
+    is_open_ = open_dispute()
     if state == ClockState.stopped:
         return col(Dispute.status).not_in(OPEN_DISPUTE_STATUSES)
     if state == ClockState.overdue:
@@ -95,7 +96,7 @@ def _conditions(
     if status is not None:
         conditions.append(col(Dispute.status) == status)
     elif clock_state != ClockState.stopped:
-        conditions.append(col(Dispute.status).in_(OPEN_DISPUTE_STATUSES))
+        conditions.append(open_dispute())
     if category is not None:
         conditions.append(col(Dispute.category) == category)
     if assignee_id is not None:
