@@ -166,7 +166,7 @@ def staff_create(
 
     from app.actors import Actor
     from app.errors import DomainError
-    from app.schemas.staff import EmployeeCreate
+    from app.models.schemas.staff import EmployeeCreate
     from app.services.staff import create_employee
 
     try:

@@ -18,7 +18,7 @@ from app import clock
 from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import ApiClient, AuthFailure
-from app.schemas.api_clients import ApiClientCreate, ApiClientUpdate
+from app.models.schemas.api_clients import ApiClientCreate, ApiClientUpdate
 from app.security.crypto import new_token
 from app.security.passwords import hash_password, verify_password
 from app.security.permissions import SCOPES

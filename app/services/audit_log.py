@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 from app.actors import Actor
 from app.config import get_settings
 from app.models import AuditEvent
-from app.schemas.audit import AuditFilter
+from app.models.schemas.audit import AuditFilter
 from app.services import audit
 
 EXPORT_MAX_ROWS = 50_000

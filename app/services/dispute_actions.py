@@ -30,7 +30,7 @@ from app.models import (
     MessageKind,
     Role,
 )
-from app.schemas.disputes import DECISIONS
+from app.models.schemas.disputes import DECISIONS
 from app.services import dispute_clock
 from app.services.audit import record
 from app.services.disputes_queue import get_dispute_for_staff, is_open

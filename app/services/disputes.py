@@ -21,7 +21,7 @@ from app.models import (
     Dispute,
     Student,
 )
-from app.schemas.disputes import DESCRIPTION_MAX, DisputeCreate, StaffDisputeCreate
+from app.models.schemas.disputes import DESCRIPTION_MAX, DisputeCreate, StaffDisputeCreate
 from app.services import dispute_clock
 from app.services.audit import record
 from app.services.dispute_actions import (

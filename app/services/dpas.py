@@ -18,7 +18,7 @@ from app import clock
 from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import Dpa, DpaAdoption, DpaStatus, Employee, Vendor, VendorStatus
-from app.schemas.dpas import DpaCreate, DpaUpdate
+from app.models.schemas.dpas import DpaCreate, DpaUpdate
 from app.services.audit import record
 from app.services.documents import PDF, store_document
 from app.services.dpa_expiry import expire_due, send_expiry_reminders

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, or_, select
 from app.errors import ValidationFailed
 from app.models import Dpa, DpaStatus, DpaTemplate, Vendor
 from app.models.data_elements import DATA_ELEMENTS
-from app.schemas.dpas import RegistryRow
+from app.models.schemas.dpas import RegistryRow
 from app.services.vendor_queries import json_list_contains, like_pattern
 from app.services.vendor_rules import local_today
 

@@ -29,7 +29,7 @@ from app.models import (
     UserSession,
     WebAuthnCredential,
 )
-from app.schemas.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.models.schemas.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
 from app.security.passwords import hash_password
 from app.security.sessions import end_all_sessions, idle_limit
 from app.services import audit

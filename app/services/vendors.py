@@ -18,7 +18,7 @@ from app import clock
 from app.actors import Actor
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.models import Employee, Vendor, VendorContact, VendorStatus
-from app.schemas.vendors import (
+from app.models.schemas.vendors import (
     VendorAction,
     VendorCreate,
     VendorProfileUpdate,

@@ -21,7 +21,7 @@ from app import clock
 from app.actors import Actor
 from app.config import Settings
 from app.models import Dispute, DisputeStatus, Role
-from app.schemas.disputes import StaffDisputeCreate
+from app.models.schemas.disputes import StaffDisputeCreate
 from app.services.dispute_clock import clock_days, due_at
 from app.services.disputes import staff_file_dispute
 from app.templating import local_time

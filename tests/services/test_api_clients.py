@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import ApiClient, ApiClientKind, AuditEvent, AuthFailure, Role
-from app.schemas.api_clients import ApiClientCreate, ApiClientUpdate
+from app.models.schemas.api_clients import ApiClientCreate, ApiClientUpdate
 from app.security.passwords import verify_password
 from app.security.tokens import verify_access_token
 from app.services import api_clients as service

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.actors import SYSTEM, Actor
 from app.models import AuditEvent
-from app.schemas.audit import AuditFilter
+from app.models.schemas.audit import AuditFilter
 from app.services import audit_log
 from app.services.audit import record, verify_chain
 

@@ -22,7 +22,7 @@ from app.models import (
     OutboxMessage,
     Role,
 )
-from app.schemas.disputes import DisputeCreate, StaffDisputeCreate
+from app.models.schemas.disputes import DisputeCreate, StaffDisputeCreate
 from app.services import disputes
 from app.services.dispute_clock import ClockState
 from tests.support.factories import make_employee, make_guardian, make_student

@@ -24,7 +24,7 @@ from app.models import (
     Role,
     VendorStatus,
 )
-from app.schemas.dpas import DpaCreate, DpaUpdate
+from app.models.schemas.dpas import DpaCreate, DpaUpdate
 from app.services import dpas
 from app.services.documents import read_document
 from tests.support.factories import make_employee

@@ -22,7 +22,7 @@ from app.models import (
     UserSession,
     WebAuthnCredential,
 )
-from app.schemas.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.models.schemas.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
 from app.services import staff
 from tests.support.auth import _request
 from tests.support.factories import make_employee

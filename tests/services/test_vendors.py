@@ -19,7 +19,7 @@ from app.models import (
     VendorContact,
     VendorStatus,
 )
-from app.schemas.vendors import VendorCreate, VendorProfileUpdate, VendorRequest, VendorUpdate
+from app.models.schemas.vendors import VendorCreate, VendorProfileUpdate, VendorRequest, VendorUpdate
 from app.services import vendors
 from tests.support.factories import make_employee
 from tests.support.vendors import (

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app import clock
 from app.actors import Actor
 from app.models import Dispute, DisputeCategory, Employee, Guardian
-from app.schemas.disputes import DisputeCreate
+from app.models.schemas.disputes import DisputeCreate
 from app.services import disputes
 from app.services.family import children_of
 from tests.support.factories import make_guardian, make_student

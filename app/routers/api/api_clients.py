@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
-from app.schemas.api_clients import (
+from app.models.schemas.api_clients import (
     ApiClientCreate,
     ApiClientPublic,
     ApiClientSecret,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from app.actors import Actor
 from app.deps import Allow, SessionDep
-from app.schemas.audit import AuditEventPublic, AuditEventsPublic, AuditFilter
+from app.models.schemas.audit import AuditEventPublic, AuditEventsPublic, AuditFilter
 from app.services import audit_log
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, status
 from app import clock
 from app.actors import Actor
 from app.deps import Allow, SessionDep
-from app.schemas.disputes import (
+from app.models.schemas.disputes import (
     DisputeAssign,
     DisputeFilter,
     DisputeMessageCreate,

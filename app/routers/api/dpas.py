@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import ValidationFailed
-from app.schemas.dpas import DpaCreate, DpaFilter, DpaPublic, DpasPublic, DpaTermination, DpaUpdate
+from app.models.schemas.dpas import DpaCreate, DpaFilter, DpaPublic, DpasPublic, DpaTermination, DpaUpdate
 from app.services import dpas as service
 
 router = APIRouter(prefix="/dpas", tags=["dpas"])

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from app.deps import SessionDep, request_actor
-from app.schemas.api_clients import OAuthErrorBody, TokenResponse
+from app.models.schemas.api_clients import OAuthErrorBody, TokenResponse
 from app.services.api_clients import OAuthError, grant_client_credentials
 
 router = APIRouter(tags=["oauth"])

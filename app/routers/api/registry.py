@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.deps import SessionDep
-from app.schemas.dpas import RegistryFilter, RegistryPublic
+from app.models.schemas.dpas import RegistryFilter, RegistryPublic
 from app.services import registry as service
 
 router = APIRouter(prefix="/registry", tags=["registry"])

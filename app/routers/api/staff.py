@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
-from app.schemas.staff import (
+from app.models.schemas.staff import (
     EmployeeAction,
     EmployeeCreate,
     EmployeeDetailPublic,

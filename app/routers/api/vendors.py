@@ -16,8 +16,7 @@ from starlette.responses import Response
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
 from app.models import Vendor
-from app.routers.pages.vendor_forms import attachment
-from app.schemas.vendors import (
+from app.models.schemas.vendors import (
     ContactCreate,
     ContactPublic,
     VendorAction,
@@ -31,6 +30,7 @@ from app.schemas.vendors import (
     VendorUpdate,
     Website,
 )
+from app.routers.pages.vendor_forms import attachment
 from app.services import dpas as dpas_service
 from app.services import vendors as service
 

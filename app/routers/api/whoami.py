@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.deps import CurrentActor
-from app.schemas.api_clients import WhoAmI
+from app.models.schemas.api_clients import WhoAmI
 
 router = APIRouter(tags=["identity"])
 

@@ -19,7 +19,7 @@ from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import ApiClient, ApiClientKind
-from app.schemas.api_clients import ApiClientCreate, ApiClientUpdate
+from app.models.schemas.api_clients import ApiClientCreate, ApiClientUpdate
 from app.security.permissions import SCOPES
 from app.services import api_clients as service
 from app.templating import render

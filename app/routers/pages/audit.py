@@ -12,8 +12,8 @@ from starlette.responses import Response
 from app import clock
 from app.actors import Actor
 from app.deps import Allow, SessionDep
-from app.schemas import field_errors
-from app.schemas.audit import AuditFilter
+from app.models.schemas import field_errors
+from app.models.schemas.audit import AuditFilter
 from app.services import audit_log
 from app.templating import is_htmx, render
 

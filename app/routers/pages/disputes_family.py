@@ -19,8 +19,8 @@ from app.deps import CurrentFamily, OptionalViewer, SessionDep, Viewer
 from app.errors import InvalidTransition, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import Audience
-from app.schemas import field_errors
-from app.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
+from app.models.schemas import field_errors
+from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
 from app.services import dispute_pages as pages
 from app.services import disputes
 from app.services.documents import MAX_UPLOAD_BYTES

@@ -21,8 +21,8 @@ from app.config import get_settings
 from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.flash import redirect_with_flash
-from app.schemas import field_errors
-from app.schemas.disputes import (
+from app.models.schemas import field_errors
+from app.models.schemas.disputes import (
     DESCRIPTION_MAX,
     MESSAGE_MAX,
     RESPONSE_MAX,

@@ -19,8 +19,8 @@ from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import DomainError
 from app.flash import redirect_with_flash
 from app.models import Dpa, DpaAdoption, DpaStatus
+from app.models.schemas.dpas import DpaCreate, DpaUpdate
 from app.routers.pages.vendor_forms import errors_of, form_values, labels, upload_of
-from app.schemas.dpas import DpaCreate, DpaUpdate
 from app.security.permissions import allowed
 from app.services import dpas as dpas_service
 from app.services import vendor_pages

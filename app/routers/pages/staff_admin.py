@@ -20,8 +20,8 @@ from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import Conflict
 from app.flash import redirect_with_flash
 from app.models import EmployeeStatus, Role
-from app.schemas import field_errors
-from app.schemas.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.models.schemas import field_errors
+from app.models.schemas.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
 from app.services import staff as staff_service
 from app.templating import render
 

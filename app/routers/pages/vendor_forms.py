@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.errors import DomainError
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
 from app.models.documents import Document
-from app.schemas import field_errors
+from app.models.schemas import field_errors
 from app.services.dpa_queries import download_headers
 
 VENDOR_STATUS_LABELS = {

@@ -19,8 +19,8 @@ from app.deps import CurrentVendor, SessionDep, Viewer, parse_uuid
 from app.errors import DomainError, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import DpaStatus, VendorContact
+from app.models.schemas.vendors import VendorProfileUpdate
 from app.routers.pages.vendor_forms import attachment, errors_of, form_values, labels, upload_of
-from app.schemas.vendors import VendorProfileUpdate
 from app.services import dpas as dpas_service
 from app.services import vendor_auth, vendor_pages
 from app.services import vendors as vendors_service

@@ -20,8 +20,8 @@ from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import DomainError, NotFound
 from app.flash import redirect_with_flash
 from app.models import Vendor
+from app.models.schemas.vendors import ContactCreate, VendorCreate, VendorFilter, VendorRequest, VendorUpdate
 from app.routers.pages.vendor_forms import attachment, errors_of, form_values, labels, upload_of
-from app.schemas.vendors import ContactCreate, VendorCreate, VendorFilter, VendorRequest, VendorUpdate
 from app.security.permissions import allowed
 from app.services import dpas as dpas_service
 from app.services import vendors as vendors_service

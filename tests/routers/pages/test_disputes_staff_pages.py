@@ -26,7 +26,7 @@ from app.models import (
     OutboxMessage,
     Role,
 )
-from app.schemas.disputes import DECISIONS
+from app.models.schemas.disputes import DECISIONS
 from app.services import dispute_pages, disputes
 from tests.support.auth import sign_in_as, sign_in_family
 from tests.support.disputes import file_dispute, staff_actor

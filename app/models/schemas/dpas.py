@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.models import DpaAdoption, DpaStatus, DpaTemplate
-from app.schemas.vendors import DataElements, Note, OptionalText200, Products, empty_is_none, strip
+from app.models.schemas.vendors import DataElements, Note, OptionalText200, Products, empty_is_none, strip
 
 
 def _terms(value: Any) -> Any:

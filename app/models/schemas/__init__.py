@@ -1,4 +1,5 @@
-"""Request and response schemas shared by the JSON API and the pages (tables live in app/models)."""
+"""Request and response schemas shared by the JSON API and the pages, one module per domain (the
+tables are the other modules of app/models)."""
 
 from __future__ import annotations
 
