@@ -2,7 +2,8 @@
 
 An employee reaches nothing but enrolment until a factor is confirmed, and nothing at all until the
 second step of sign-in passes. Enrolling a first factor needs only the password step; adding or
-removing one later needs a finished sign-in plus a password re-entry within five minutes.
+removing one later needs a finished sign-in plus a password re-entry within five minutes. The
+second step itself (checking a code or a key at sign-in) is ``mfa_challenge``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from app import clock
@@ -22,19 +23,10 @@ from app.deps import StepRequired
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.models import Employee, RecoveryCode, TotpFactor, UserSession, WebAuthnCredential
 from app.security import recovery_codes, totp, webauthn_keys
-from app.security.sessions import rotate
 from app.services import audit
-from app.services.auth_throttle import (
-    AttemptFailed,
-    account_locked,
-    check_address,
-    clear_failures,
-    record_failure,
-    refuse_locked,
-)
+from app.services.mfa_challenge import pass_second_step
 
 REAUTH_WINDOW = timedelta(minutes=5)
-BAD_CODE = "That code is not correct, or it was already used."
 
 
 class ReauthRequired(Forbidden):
@@ -104,177 +96,6 @@ def ensure_may_enroll(session: Session, *, employee: Employee, user_session: Use
             raise StepRequired("Finish signing in with your second factor.", next_url="/staff/mfa")
         return
     require_reauth(user_session)
-
-
-# -- passing the second step ----------------------------------------------------------------------
-
-
-def _pass(
-    session: Session, *, employee: Employee, user_session: UserSession, actor: Actor, method: str
-) -> str:
-    """Second factor checked: the session is fully signed in, under a new token."""
-    now = clock.now()
-    user_session.mfa_passed = True
-    token = rotate(session, user_session)
-    clear_failures(session, employee)
-    employee.last_sign_in_at = now
-    session.add(employee)
-    audit.record(
-        session,
-        actor=actor,
-        action="auth.mfa_passed",
-        object_type="employee",
-        object_id=employee.id,
-        details={"method": method, "session": str(user_session.id)},
-    )
-    return token
-
-
-def _guard(session: Session, *, employee: Employee, actor: Actor) -> None:
-    now = clock.now()
-    try:
-        check_address(session, address=actor.client_address, now=now)
-    except AttemptFailed:
-        audit.record(
-            session,
-            actor=actor,
-            action="auth.mfa_failed",
-            object_type="employee",
-            object_id=employee.id,
-            details={"reason": "address_throttled", "stage": "mfa"},
-        )
-        raise
-    if account_locked(session, email=employee.email, employee=employee, now=now):
-        raise refuse_locked(
-            session,
-            actor=actor,
-            email=employee.email,
-            employee=employee,
-            action="auth.mfa_failed",
-            stage="mfa",
-        )
-
-
-def _fail(
-    session: Session, *, employee: Employee, actor: Actor, reason: str, message: str = BAD_CODE
-) -> AttemptFailed:
-    locked = record_failure(
-        session,
-        actor=actor,
-        email=employee.email,
-        employee=employee,
-        action="auth.mfa_failed",
-        reason=reason,
-        stage="mfa",
-        now=clock.now(),
-    )
-    if locked:
-        return AttemptFailed(message + " Too many failed attempts: wait a few minutes.", status=429)
-    return AttemptFailed(message, errors=[{"field": "code", "message": message}])
-
-
-def _use_totp(session: Session, factor: TotpFactor, code: str, now: datetime) -> tuple[bool, str]:
-    secret = totp.decrypt_secret(factor.secret_encrypted)
-    step = totp.matching_step(secret, code, at=now, last_used_step=factor.last_used_step)
-    if step is None:
-        replayed = totp.matching_step(secret, code, at=now, last_used_step=None) is not None
-        return False, "replayed_code" if replayed else "bad_code"
-    # Atomic: of two requests racing with one code, only one moves the step forward.
-    result = session.execute(
-        update(TotpFactor)
-        .where(
-            col(TotpFactor.id) == factor.id,
-            or_(col(TotpFactor.last_used_step).is_(None), col(TotpFactor.last_used_step) < step),
-        )
-        .values(last_used_step=step)
-    )
-    session.refresh(factor)
-    return (int(getattr(result, "rowcount", 0) or 0) == 1), "replayed_code"
-
-
-def _use_recovery_code(session: Session, employee: Employee, code: str, now: datetime) -> bool:
-    row = session.exec(
-        select(RecoveryCode).where(
-            RecoveryCode.employee_id == employee.id,
-            RecoveryCode.code_hash == recovery_codes.hash_code(code),
-            col(RecoveryCode.used_at).is_(None),
-        )
-    ).first()
-    if row is None:
-        return False
-    result = session.execute(
-        update(RecoveryCode)
-        .where(col(RecoveryCode.id) == row.id, col(RecoveryCode.used_at).is_(None))
-        .values(used_at=now)
-    )
-    session.refresh(row)
-    return int(getattr(result, "rowcount", 0) or 0) == 1
-
-
-def verify_code(
-    session: Session, *, employee: Employee, user_session: UserSession, code: str, actor: Actor
-) -> str:
-    """The challenge with an app code or a recovery code; returns the rotated session token."""
-    _guard(session, employee=employee, actor=actor)
-    now = clock.now()
-    code = code.strip()[:64]
-    digits = totp.normalize(code)
-    if digits.isascii() and digits.isdigit() and len(digits) == totp.DIGITS:
-        factor = session.exec(
-            select(TotpFactor).where(
-                TotpFactor.employee_id == employee.id, col(TotpFactor.confirmed_at).is_not(None)
-            )
-        ).first()
-        ok, reason = _use_totp(session, factor, digits, now) if factor else (False, "no_app")
-        if ok:
-            return _pass(session, employee=employee, user_session=user_session, actor=actor, method="totp")
-        raise _fail(session, employee=employee, actor=actor, reason=reason)
-    if recovery_codes.looks_like_code(code) and _use_recovery_code(session, employee, code, now):
-        return _pass(
-            session, employee=employee, user_session=user_session, actor=actor, method="recovery_code"
-        )
-    raise _fail(session, employee=employee, actor=actor, reason="bad_recovery_code")
-
-
-def webauthn_login_options(session: Session, *, employee: Employee) -> webauthn_keys.Options:
-    keys = factors(session, employee=employee).keys
-    if not keys:
-        raise NotFound("You have no security key.")
-    return webauthn_keys.authentication_options(credential_ids=[k.credential_id for k in keys])
-
-
-def verify_key(
-    session: Session,
-    *,
-    employee: Employee,
-    user_session: UserSession,
-    response_json: str,
-    challenge: bytes | None,
-    actor: Actor,
-) -> str:
-    """The challenge with a security key; returns the rotated session token."""
-    _guard(session, employee=employee, actor=actor)
-    message = "The security key could not be verified. Try again."
-    try:
-        if challenge is None:
-            raise webauthn_keys.KeyRejected("no challenge or it expired")
-        credential_id = webauthn_keys.response_credential_id(response_json)
-        key = session.exec(
-            select(WebAuthnCredential).where(
-                WebAuthnCredential.employee_id == employee.id,
-                WebAuthnCredential.credential_id == credential_id,
-            )
-        ).first()
-        if key is None:
-            raise webauthn_keys.KeyRejected("not one of this employee's keys")
-        key.sign_count = webauthn_keys.verify_authentication(
-            response_json, challenge=challenge, public_key=key.public_key, sign_count=key.sign_count
-        )
-    except webauthn_keys.KeyRejected:
-        raise _fail(session, employee=employee, actor=actor, reason="key_rejected", message=message) from None
-    key.last_used_at = clock.now()
-    session.add(key)
-    return _pass(session, employee=employee, user_session=user_session, actor=actor, method="security_key")
 
 
 # -- enrolment ------------------------------------------------------------------------------------
@@ -419,7 +240,7 @@ def _finish_enrolment(
     if first or factors(session, employee=employee).recovery_left == 0:
         codes = _replace_recovery_codes(session, employee=employee, actor=actor)
     token = (
-        _pass(session, employee=employee, user_session=user_session, actor=actor, method=method)
+        pass_second_step(session, employee=employee, user_session=user_session, actor=actor, method=method)
         if first
         else None
     )

@@ -23,7 +23,7 @@ from app.models import (
 from app.security import webauthn_keys
 from app.security.crypto import token_hash
 from app.security.sessions import find_session
-from app.services import auth_throttle, mfa, password_reset, staff_auth
+from app.services import auth_throttle, mfa, mfa_challenge, password_reset, staff_auth
 from app.services.audit import verify_chain
 from app.services.auth_throttle import AttemptFailed
 from tests.support.factories import DEFAULT_PASSWORD, make_employee
@@ -170,7 +170,9 @@ def pending(db: Session, secret_for=None):
 
 
 def verify(db: Session, employee, row, value: str) -> str:
-    return mfa.verify_code(db, employee=employee, user_session=row, code=value, actor=staff_actor(employee))
+    return mfa_challenge.verify_code(
+        db, employee=employee, user_session=row, code=value, actor=staff_actor(employee)
+    )
 
 
 def test_totp_code_passes_mfa_and_rotates_the_token(db: Session) -> None:
@@ -342,10 +344,10 @@ def test_security_key_registration_and_sign_in_end_to_end(db: Session) -> None:
     assert "mfa.webauthn_added" in actions(db)
 
     row2 = find_session(db, sign_in(db, employee.email).token)
-    login = mfa.webauthn_login_options(db, employee=employee)
+    login = mfa_challenge.webauthn_login_options(db, employee=employee)
     login_opts = json.loads(login.json)
     assert login_opts["allowCredentials"][0]["id"]
-    token = mfa.verify_key(
+    token = mfa_challenge.verify_key(
         db,
         employee=employee,
         user_session=row2,
@@ -384,8 +386,8 @@ def test_security_key_bad_responses_are_refused_and_audited(db: Session) -> None
         actor=staff_actor(employee),
     )
     row2 = find_session(db, sign_in(db, employee.email).token)
-    login = mfa.webauthn_login_options(db, employee=employee)
-    other_challenge = mfa.webauthn_login_options(db, employee=employee).challenge
+    login = mfa_challenge.webauthn_login_options(db, employee=employee)
+    other_challenge = mfa_challenge.webauthn_login_options(db, employee=employee).challenge
     stranger = SoftKey(rp_id=webauthn_keys.rp_id(), origin=webauthn_keys.expected_origin())
     for response, challenge in (
         (key.authenticate(json.loads(login.json)), other_challenge),  # wrong challenge
@@ -393,7 +395,7 @@ def test_security_key_bad_responses_are_refused_and_audited(db: Session) -> None
         (stranger.authenticate(json.loads(login.json)), login.challenge),  # not their key
     ):
         with pytest.raises(AttemptFailed):
-            mfa.verify_key(
+            mfa_challenge.verify_key(
                 db,
                 employee=employee,
                 user_session=row2,

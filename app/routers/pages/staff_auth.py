@@ -15,7 +15,7 @@ from app.flash import redirect_with_flash
 from app.models import Employee
 from app.security import csrf, webauthn_keys
 from app.security.sessions import clear_session_cookie, set_session_cookie
-from app.services import mfa, password_reset, staff_auth
+from app.services import mfa, mfa_challenge, password_reset, staff_auth
 from app.services.auth_throttle import AttemptFailed
 from app.templating import render
 
@@ -124,7 +124,7 @@ def mfa_check(
     target = safe_next(next)
     employee = employee_of(viewer)
     try:
-        token = mfa.verify_code(
+        token = mfa_challenge.verify_code(
             session, employee=employee, user_session=viewer.session, code=code, actor=viewer.actor(request)
         )
     except AttemptFailed as exc:
@@ -164,7 +164,7 @@ def _options_response(
 
 @router.post("/staff/mfa/key/options")
 def mfa_key_options(session: SessionDep, viewer: PendingStaff) -> Response:
-    options = mfa.webauthn_login_options(session, employee=employee_of(viewer))
+    options = mfa_challenge.webauthn_login_options(session, employee=employee_of(viewer))
     return _options_response(viewer, options, "authenticate")
 
 
@@ -175,7 +175,7 @@ def mfa_key_check(
     target = safe_next(next)
     employee = employee_of(viewer)
     try:
-        token = mfa.verify_key(
+        token = mfa_challenge.verify_key(
             session,
             employee=employee,
             user_session=viewer.session,
