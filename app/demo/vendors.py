@@ -39,7 +39,7 @@ from app.models import (
 )
 from app.services.audit import record
 from app.services.documents import PDF, store_document
-from app.services.dpas import REQUIRED_TERMS
+from app.services.dpa_terms import REQUIRED_TERMS
 from app.services.vendor_rules import local_today
 
 TEAM_EMAIL = "team@riverbend.example.org"

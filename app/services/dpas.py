@@ -3,13 +3,14 @@
 ``draft`` → ``sent`` → ``vendor_signed`` → ``executed`` → ``expired`` | ``terminated``, and
 ``declined`` from ``sent``. Each transition checks its allowed-from states (409 otherwise),
 stamps its date, writes its audit event and queues its emails in the caller's transaction.
-Reading (lists, the vendor's view, downloads) lives in ``dpa_queries``.
+Reading (lists, the vendor's view, downloads) lives in ``dpa_queries``; the required terms and
+the checks every change shares in ``dpa_terms``.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -17,7 +18,7 @@ from sqlmodel import Session
 from app import clock
 from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
-from app.models import Dpa, DpaAdoption, DpaStatus, Employee, Vendor, VendorStatus
+from app.models import Dpa, DpaAdoption, DpaStatus, Vendor, VendorStatus
 from app.models.schemas.dpas import DpaCreate, DpaUpdate
 from app.services.audit import record
 from app.services.documents import PDF, store_document
@@ -29,6 +30,17 @@ from app.services.dpa_queries import (  # re-exported for the pages and the API
     get_dpa_for_vendor,
     list_dpas,
     list_vendor_dpas,
+)
+from app.services.dpa_terms import (
+    EDITABLE,
+    REQUIRED_TERMS,
+    File,
+    audit_dpa,
+    check_fields,
+    check_owner,
+    field_error,
+    missing_terms,
+    require_status,
 )
 from app.services.vendor_rules import (
     active_contacts,
@@ -61,94 +73,19 @@ __all__ = [
     "vendor_upload_signed",
 ]
 
-# The terms the district requires in every agreement (DPP §V), ticked before execution.
-REQUIRED_TERMS: dict[str, str] = {
-    "law_compliance": "Complies with FERPA, COPPA, PPRA, CIPA and Massachusetts law",
-    "district_owns_data": "The district owns the data",
-    "breach_notice": "Notifies the district of a breach within the stated window",
-    "no_resale": "No sale or other use of the data",
-    "right_to_audit": "The district may audit the vendor",
-    "security_practices": "Follows security best practice",
-}
-EDITABLE = frozenset({DpaStatus.draft, DpaStatus.sent})
-STATUS_LABELS = {
-    DpaStatus.draft: "a draft",
-    DpaStatus.sent: "sent to the vendor",
-    DpaStatus.vendor_signed: "signed by the vendor",
-    DpaStatus.executed: "executed",
-    DpaStatus.expired: "expired",
-    DpaStatus.terminated: "terminated",
-    DpaStatus.declined: "declined by the vendor",
-}
-File = tuple[bytes, str | None]
-
-
-def _field_error(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message}])
-
-
-def _require(dpa: Dpa, allowed: set[DpaStatus] | frozenset[DpaStatus], doing: str) -> None:
-    if dpa.status not in allowed:
-        raise InvalidTransition(f"An agreement that is {STATUS_LABELS[dpa.status]} cannot be {doing}.")
-
-
-def missing_terms(terms: dict[str, bool]) -> list[str]:
-    return [key for key in REQUIRED_TERMS if not terms.get(key)]
-
-
-def _check_fields(values: dict[str, Any]) -> None:
-    """Rules across fields: term keys from the catalogue, expiry after effective, adoption details."""
-    unknown = [k for k in values.get("terms") or {} if k not in REQUIRED_TERMS]
-    if unknown:
-        raise _field_error("terms", f"Unknown term: {', '.join(unknown)[:200]}.")
-    effective: date | None = values.get("effective_on")
-    expires: date | None = values.get("expires_on")
-    if effective is not None and expires is not None and expires <= effective:
-        raise _field_error("expires_on", "The expiry date must be after the effective date.")
-    if values.get("adoption") == DpaAdoption.subscribing:
-        errors = []
-        if not values.get("originating_district"):
-            errors.append(
-                {"field": "originating_district", "message": "Name the district whose agreement is adopted."}
-            )
-        if values.get("adoption_accepted_on") is None:
-            errors.append(
-                {"field": "adoption_accepted_on", "message": "Give the date the general offer was accepted."}
-            )
-        if errors:
-            raise ValidationFailed(
-                "An adoption needs the originating district and the acceptance date.", errors=errors
-            )
-
-
-def _check_owner(session: Session, owner_id: uuid.UUID | None) -> None:
-    if owner_id is not None and session.get(Employee, owner_id) is None:
-        raise _field_error("owner_id", "No such employee.")
-
-
-def _audit(session: Session, actor: Actor, action: str, dpa: Dpa, **details: Any) -> None:
-    record(
-        session,
-        actor=actor,
-        action=f"dpa.{action}",
-        object_type="dpa",
-        object_id=dpa.id,
-        details={"vendor_id": str(dpa.vendor_id), "status": dpa.status.value, **details},
-    )
-
 
 def create_dpa(session: Session, *, vendor_id: uuid.UUID | None, data: DpaCreate, actor: Actor) -> Dpa:
     vendor_id = vendor_id or data.vendor_id
     if vendor_id is None:
-        raise _field_error("vendor_id", "Name the vendor the agreement is with.")
+        raise field_error("vendor_id", "Name the vendor the agreement is with.")
     vendor = session.get(Vendor, vendor_id)
     if vendor is None:
         raise NotFound("No such vendor.")
     if vendor.status == VendorStatus.retired:
         raise InvalidTransition("The vendor is retired; review it again before drafting an agreement.")
     values = data.model_dump(exclude={"vendor_id"})
-    _check_fields(values)
-    _check_owner(session, data.owner_id)
+    check_fields(values)
+    check_owner(session, data.owner_id)
     if data.adoption == DpaAdoption.originating:
         values["originating_district"] = None
         values["adoption_accepted_on"] = None
@@ -158,13 +95,13 @@ def create_dpa(session: Session, *, vendor_id: uuid.UUID | None, data: DpaCreate
         dpa.owner_id = actor.uuid
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "created", dpa, template=dpa.template.value, adoption=dpa.adoption.value)
+    audit_dpa(session, actor, "created", dpa, template=dpa.template.value, adoption=dpa.adoption.value)
     return dpa
 
 
 def update_dpa(session: Session, *, dpa_id: uuid.UUID | None, data: DpaUpdate, actor: Actor) -> Dpa:
     dpa = get_dpa(session, dpa_id)
-    _require(dpa, EDITABLE, "changed: its terms are fixed once the vendor signs")
+    require_status(dpa, EDITABLE, "changed: its terms are fixed once the vendor signs")
     changes = data.model_dump(exclude_unset=True)
     for key in ("terms", "data_elements"):
         if key in changes and changes[key] is None:
@@ -174,12 +111,12 @@ def update_dpa(session: Session, *, dpa_id: uuid.UUID | None, data: DpaUpdate, a
     if changes.get("public") is None:
         changes.pop("public", None)
     merged = {**dpa.model_dump(), **changes}
-    _check_fields(merged)
+    check_fields(merged)
     if dpa.adoption == DpaAdoption.originating:  # adoption details belong to adoptions only
         changes.pop("originating_district", None)
         changes.pop("adoption_accepted_on", None)
     if "owner_id" in changes:
-        _check_owner(session, changes["owner_id"])
+        check_owner(session, changes["owner_id"])
     changed = sorted(k for k, v in changes.items() if getattr(dpa, k) != v)
     for key in changed:
         setattr(dpa, key, changes[key])
@@ -187,21 +124,21 @@ def update_dpa(session: Session, *, dpa_id: uuid.UUID | None, data: DpaUpdate, a
         dpa.updated_at = clock.now()
         session.add(dpa)
         session.flush()
-        _audit(session, actor, "updated", dpa, fields=changed)
+        audit_dpa(session, actor, "updated", dpa, fields=changed)
     return dpa
 
 
 def attach_blank(session: Session, *, dpa_id: uuid.UUID | None, file: File, actor: Actor) -> Dpa:
     """The district's blank agreement for the vendor to download (PDF)."""
     dpa = get_dpa(session, dpa_id)
-    _require(dpa, EDITABLE, "given a new blank agreement")
+    require_status(dpa, EDITABLE, "given a new blank agreement")
     data, name = file
     document = store_document(session, data=data, original_name=name, allowed=frozenset({PDF}), actor=actor)
     dpa.blank_document_id = document.id
     dpa.updated_at = clock.now()
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "blank_attached", dpa, document_id=str(document.id), sha256=document.sha256)
+    audit_dpa(session, actor, "blank_attached", dpa, document_id=str(document.id), sha256=document.sha256)
     return dpa
 
 
@@ -211,7 +148,7 @@ def send_dpa(session: Session, *, dpa_id: uuid.UUID | None, actor: Actor, now: d
 
     now = now or clock.now()
     dpa = get_dpa(session, dpa_id)
-    _require(dpa, {DpaStatus.draft}, "sent")
+    require_status(dpa, {DpaStatus.draft}, "sent")
     contacts = active_contacts(session, dpa.vendor_id)
     if not contacts:
         raise InvalidTransition(
@@ -223,7 +160,7 @@ def send_dpa(session: Session, *, dpa_id: uuid.UUID | None, actor: Actor, now: d
     dpa.updated_at = now
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "sent", dpa, contacts=[str(c.id) for c in contacts])
+    audit_dpa(session, actor, "sent", dpa, contacts=[str(c.id) for c in contacts])
     for contact in contacts:
         invite_vendor_contact(session, contact_id=contact.id, actor=actor)
     return dpa
@@ -243,7 +180,7 @@ def vendor_upload_signed(
     """Sent → vendor_signed, with the signed PDF and who signed; the team is emailed."""
     now = now or clock.now()
     dpa = get_dpa_for_vendor(session, dpa_id=dpa_id, vendor_id=vendor_id)
-    _require(dpa, {DpaStatus.sent}, "signed now")
+    require_status(dpa, {DpaStatus.sent}, "signed now")
     name, title = (signatory_name or "").strip(), (signatory_title or "").strip()
     errors = []
     if not name or len(name) > 200:
@@ -268,7 +205,7 @@ def vendor_upload_signed(
     dpa.updated_at = now
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "vendor_signed", dpa, document_id=str(document.id), sha256=document.sha256)
+    audit_dpa(session, actor, "vendor_signed", dpa, document_id=str(document.id), sha256=document.sha256)
     vendor = session.get(Vendor, dpa.vendor_id)
     email(
         session,
@@ -293,17 +230,17 @@ def vendor_decline(
     """Sent → declined, with the vendor's reason; the team is emailed."""
     now = now or clock.now()
     dpa = get_dpa_for_vendor(session, dpa_id=dpa_id, vendor_id=vendor_id)
-    _require(dpa, {DpaStatus.sent}, "declined now")
+    require_status(dpa, {DpaStatus.sent}, "declined now")
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
-        raise _field_error("reason", "Tell the district why (at most 2,000 characters).")
+        raise field_error("reason", "Tell the district why (at most 2,000 characters).")
     dpa.status = DpaStatus.declined
     dpa.declined_at = now
     dpa.declined_reason = reason
     dpa.updated_at = now
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "declined", dpa)
+    audit_dpa(session, actor, "declined", dpa)
     vendor = session.get(Vendor, dpa.vendor_id)
     email(
         session,
@@ -332,7 +269,7 @@ def execute_dpa(
     allowed = {DpaStatus.vendor_signed}
     if dpa.adoption == DpaAdoption.subscribing:
         allowed |= {DpaStatus.draft, DpaStatus.sent}
-    _require(dpa, allowed, "executed: the vendor has not signed it yet")
+    require_status(dpa, allowed, "executed: the vendor has not signed it yet")
     missing = missing_terms(dpa.terms)
     if missing:
         raise InvalidTransition(
@@ -372,7 +309,7 @@ def execute_dpa(
     dpa.updated_at = now
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "executed", dpa, **details)
+    audit_dpa(session, actor, "executed", dpa, **details)
     vendor = session.get(Vendor, dpa.vendor_id)
     assert vendor is not None
     for contact in active_contacts(session, dpa.vendor_id):
@@ -433,13 +370,13 @@ def terminate_dpa(
     """Executed → terminated; an approved vendor with no other current DPA drops to under review."""
     now = now or clock.now()
     dpa = get_dpa(session, dpa_id)
-    _require(dpa, {DpaStatus.executed}, "terminated")
+    require_status(dpa, {DpaStatus.executed}, "terminated")
     dpa.status = DpaStatus.terminated
     dpa.terminated_at = now
     dpa.updated_at = now
     session.add(dpa)
     session.flush()
-    _audit(session, actor, "terminated", dpa, reason=reason)
+    audit_dpa(session, actor, "terminated", dpa, reason=reason)
     drop_approval_if_uncovered(
         session,
         vendor_id=dpa.vendor_id,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, Document, Dpa, Vendor, VendorContact
 from app.services.dpa_queries import get_dpa, get_dpa_for_vendor, list_vendor_dpas
-from app.services.dpas import REQUIRED_TERMS, missing_terms
+from app.services.dpa_terms import REQUIRED_TERMS, missing_terms
 
 TIMELINE_LIMIT = 50
 
