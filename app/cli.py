@@ -89,16 +89,19 @@ def demo(
     from sqlmodel import Session
 
     from app.demo import has_data, load_demo
+    from app.demo.identity import sign_in_guide
 
     with Session(get_engine()) as session:
         if has_data(session) and not force:
             console.print("database already has data; demo data not loaded")
-            return
-        summary = load_demo(session)
-        session.commit()
-    for what, count in summary.items():
-        console.print(f"  {count:>5} {what}")
-    console.print("[green]demo data loaded[/]")
+        else:
+            summary = load_demo(session)
+            session.commit()
+            for what, count in summary.items():
+                console.print(f"  {count:>5} {what}")
+            console.print("[green]demo data loaded[/]")
+        for line in sign_in_guide(session):
+            console.print(line, highlight=False, soft_wrap=True)
 
 
 @cli.command()

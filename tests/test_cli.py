@@ -26,8 +26,10 @@ def test_check_upgrade_demo_check(fresh_sqlite) -> None:
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
     loaded = runner.invoke(cli, ["demo"])
     assert loaded.exit_code == 0 and "students" in loaded.output
+    assert "admin@riverbend.example.org" in loaded.output and "steward demo-totp" in loaded.output
     again = runner.invoke(cli, ["demo"])
     assert "already has data" in again.output
+    assert "/staff/sign-in" in again.output and "parent@example.net" in again.output
     after = runner.invoke(cli, ["check"])
     assert after.exit_code == 0 and "ready" in after.output
 

@@ -80,6 +80,25 @@ def demo_totp_secret(email: str) -> str:
     return base64.b32encode(digest[:20]).decode()
 
 
+def sign_in_guide(session: Session) -> list[str]:
+    """How to sign in as each demo person, for ``steward demo`` to print (development only, and
+    only while the demo accounts are in the database)."""
+    if get_settings().is_production:
+        return []
+    admin = str(DEMO_EMPLOYEES[0]["email"])
+    if session.exec(select(Employee.id).where(Employee.email == admin)).first() is None:
+        return []
+    base = get_settings().base_url.rstrip("/")
+    others = ", ".join(str(e["email"]).split("@")[0] for e in DEMO_EMPLOYEES[1:])
+    return [
+        f"Staff sign in at {base}/staff/sign-in as {admin} (or {others} at the same domain),",
+        f"  password {DEMO_PASSWORD}; the six-digit code: .venv/bin/steward demo-totp EMAIL",
+        f"A parent: {DEMO_GUARDIAN_EMAIL} at {base}/family/sign-in;"
+        f" a vendor: {DEMO_VENDOR_CONTACT['email']} at {base}/vendor/sign-in;",
+        f"  their sign-in links arrive at {base}/dev/outbox",
+    ]
+
+
 def demo_totp_code(session: Session, *, email: str) -> tuple[str, int]:
     """(current code, seconds it stays current) for a demo account, in development only."""
     if get_settings().is_production:

@@ -12,6 +12,7 @@ from app.demo.identity import (
     demo_totp_code,
     demo_totp_secret,
     load_identity,
+    sign_in_guide,
 )
 from app.models import Employee, Guardian, Guardianship, Role, TotpFactor, VendorContact
 from app.security import totp
@@ -92,9 +93,21 @@ def test_demo_identity_refuses_production(db: Session, monkeypatch: pytest.Monke
     from app.config import get_settings
     from app.demo import identity
 
+    load_demo(db)
+    assert sign_in_guide(db) != []
     prod = get_settings().model_copy(update={"environment": "production"})
     monkeypatch.setattr(identity, "get_settings", lambda: prod)
     with pytest.raises(DemoTotpRefused, match="only in development"):
         demo_totp_code(db, email="admin@riverbend.example.org")
     with pytest.raises(RuntimeError):
         load_identity(db)
+    assert sign_in_guide(db) == []
+
+
+def test_sign_in_guide_names_each_kind_of_person_once_the_demo_is_loaded(db: Session) -> None:
+    assert sign_in_guide(db) == []  # no demo accounts yet: nothing to promise
+    load_demo(db)
+    guide = "\n".join(sign_in_guide(db))
+    for email in ("admin@riverbend.example.org", "parent@example.net", "contact@edtech.example.com"):
+        assert email in guide
+    assert DEMO_PASSWORD in guide and "steward demo-totp" in guide and "/dev/outbox" in guide
