@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pypdf import PdfWriter
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import clock
 from app.actors import SYSTEM, Actor
@@ -95,8 +95,10 @@ class _Loader:
         self.team = Actor(type="staff", id=str(team.id), label=team.email) if team else SYSTEM
         self.teacher = teacher
 
-    def event(self, action: str, kind: str, obj: Any, at: datetime, **details: Any) -> None:
-        actor = SYSTEM if action in ("dpa.expired", "vendor.approval_lapsed") else self.team
+    def event(
+        self, action: str, kind: str, obj: Any, at: datetime, *, by: Actor | None = None, **details: Any
+    ) -> None:
+        actor = by or (SYSTEM if action in ("dpa.expired", "vendor.approval_lapsed") else self.team)
         record(
             self.session,
             actor=actor,
@@ -225,7 +227,13 @@ class _Loader:
             dpa.declined_at = created + timedelta(days=9)
             dpa.declined_reason = spec.declined_reason
             self.event(
-                "dpa.declined", "dpa", dpa, dpa.declined_at, vendor_id=str(vendor.id), status="declined"
+                "dpa.declined",
+                "dpa",
+                dpa,
+                dpa.declined_at,
+                by=self.contact_actor(vendor),
+                vendor_id=str(vendor.id),
+                status="declined",
             )
         elif status != DpaStatus.sent:
             if not spec.adopted_from:
@@ -237,6 +245,7 @@ class _Loader:
                     "dpa",
                     dpa,
                     dpa.vendor_signed_at,
+                    by=self.contact_actor(vendor),
                     vendor_id=str(vendor.id),
                     status="vendor_signed",
                 )
@@ -251,9 +260,19 @@ class _Loader:
         self.session.flush()
         return dpa
 
+    def contact_actor(self, vendor: Vendor) -> Actor:
+        """The vendor's contact, who signs or declines in the portal."""
+        contact = self.session.exec(
+            select(VendorContact)
+            .where(VendorContact.vendor_id == vendor.id)
+            .order_by(col(VendorContact.created_at))
+        ).first()
+        assert contact is not None
+        return Actor(type="vendor", id=str(contact.id), label=contact.email)
+
     def _ending(self, dpa: Dpa, status: DpaStatus) -> None:
         assert dpa.expires_on is not None
-        details = {"vendor_id": str(dpa.vendor_id), "status": status.value}
+        details: dict[str, Any] = {"vendor_id": str(dpa.vendor_id), "status": status.value}
         if status == DpaStatus.expired:
             dpa.expired_at = _at(dpa.expires_on + timedelta(days=1), 5)
             self.event("dpa.expired", "dpa", dpa, dpa.expired_at, **details)

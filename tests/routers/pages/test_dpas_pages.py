@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -64,7 +65,7 @@ def test_create_from_the_vendor_page(team: TestClient, db: Session) -> None:
     assert dpa.terms == ALL_TERMS and dpa.public is True and dpa.breach_notice_hours == 72
     page = team.get(f"/staff/dpas/{dpa.id}")
     assert "Massachusetts Student Privacy Alliance (MSPA) with Iris Ink" in page.text
-    assert "Send to the vendor" in page.text and "<code>dpa.created</code>" in page.text
+    assert "Send to the vendor" in page.text and "Agreement drafted" in page.text
 
 
 @pytest.mark.parametrize(
@@ -169,6 +170,12 @@ def test_execute_needs_every_term_then_approves_the_vendor(
     assert vendor.status == VendorStatus.under_review
     r = team.post(f"/staff/dpas/{dpa.id}/terminate")
     assert r.status_code == 409
+
+    timeline = team.get(f"/staff/vendors/{vendor.id}").text.split('id="timeline-heading"')[1]
+    for label in ("Executed", "Approved", "Terminated", "Approval lapsed: no agreement in force"):
+        assert label in timeline
+    assert re.search(r"Terminated\s*<small>by [^<]+</small>: Contract ended", timeline)
+    assert not re.search(r"\b(vendor|dpa)\.[a-z_]+", timeline)  # every event in words, no codes
 
 
 def test_unknown_agreements_are_404(team: TestClient) -> None:
