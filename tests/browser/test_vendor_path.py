@@ -173,6 +173,11 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     assert "Massachusetts Student Privacy Alliance (MSPA)" in card.inner_text()
     assert "Dana Vendor" not in rp.content() and contact_email not in rp.content()
     assert_accessible(rp)
+
+    # The whole story is in the audit log, each event readable at a glance.
+    pg.goto("/staff/audit?action=dpa.")
+    assert pg.locator(".audit-table tbody tr", has_text="dpa.executed").count() == 1
+    assert_accessible(pg)
     for context in (team, vendor_side, public):
         assert context.console_errors == []
         context.close()

@@ -45,6 +45,7 @@ def test_readers_see_the_log_escaped(client: TestClient, db: Session, role: Role
     assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
     assert "roster.sync" in r.text and "amy@riverbend.example.org" in r.text
     assert XSS not in r.text and "&lt;img" in r.text
+    assert "<strong>note</strong> &lt;img" in r.text  # details read as key and value
     assert 'hx-trigger="input changed delay:300ms, change"' in r.text
 
 
