@@ -243,8 +243,9 @@ def build_people(
         lang = _family_language(rng)
         surname = rng.choice(LAST_NAMES[lang])
         adults = []
-        for n in range(rng.choices([1, 2, 3], weights=[15, 65, 20])[0]):
-            first = rng.choice(ADULT_NAMES[lang])
+        # Within a family every first name differs (no two children called Grace Robinson).
+        adult_names = rng.sample(ADULT_NAMES[lang], rng.choices([1, 2, 3], weights=[15, 65, 20])[0])
+        for n, first in enumerate(adult_names):
             guardian = {
                 "id": uuid.uuid4(),
                 "sis_id": f"G{100000 + len(guardians)}",
@@ -257,12 +258,12 @@ def build_people(
             }
             guardians.append(guardian)
             adults.append(guardian)
-        for _ in range(rng.choices([1, 2, 3], weights=[70, 25, 5])[0]):
+        for first in rng.sample(FIRST_NAMES[lang], rng.choices([1, 2, 3], weights=[70, 25, 5])[0]):
             school, grades = rng.choice(SCHOOLS)
             student = {
                 "id": uuid.uuid4(),
                 "sis_id": f"S{200000 + len(students)}",
-                "first_name": rng.choice(FIRST_NAMES[lang]),
+                "first_name": first,
                 "last_name": surname,
                 "school": school,
                 "grade": rng.choice(grades),

@@ -33,6 +33,19 @@ def test_demo_is_repeatable_for_a_seed(db: Session) -> None:
     assert [s["first_name"] for s in a] == [s["first_name"] for s in b]
 
 
+def test_no_two_children_of_a_family_share_a_first_name() -> None:
+    from app.demo.people import build_people
+
+    students, _, links = build_people(2026)
+    first_name = {s["id"]: s["first_name"] for s in students}
+    children: dict[object, list[str]] = {}
+    for link in links:
+        children.setdefault(link["guardian_id"], []).append(first_name[link["student_id"]])
+    assert any(len(names) > 1 for names in children.values())
+    for names in children.values():
+        assert len(names) == len(set(names)), names
+
+
 def test_demo_guardian_emails_keep_the_letters_of_accented_names() -> None:
     from app.demo.people import build_people
 
