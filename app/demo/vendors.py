@@ -124,7 +124,7 @@ class _Loader:
         ):
             created = _at(self.today - timedelta(days=45))
         vendor = existing or Vendor(name=spec.name, created_at=created)
-        vendor.website = f"https://{slug(spec.name)}.example.com"
+        vendor.website = vendor.website or f"https://{slug(spec.name)}.example.com"
         vendor.products = spec.products
         vendor.purpose = spec.purpose
         vendor.grade_bands = list(spec.grades)
