@@ -104,6 +104,10 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp.locator("main").get_by_role("link", name="raise a concern", exact=True).click()
     gp.wait_for_url(re.compile(r"/disputes/new$"))
     assert_accessible(gp)
+    # Each category's explanation sits below its name, never over it.
+    choice = gp.locator("label.choice", has_text="I want to see my child's record")
+    name_box, help_box = choice.locator("input").bounding_box(), choice.locator(".choice-help").bounding_box()
+    assert help_box["y"] >= name_box["y"] + name_box["height"] - 1
     gp.get_by_label("I want to see my child's record").check()
     gp.get_by_label("Which child is this about?").select_option(
         label=f"Milo Reyes{tag} (Maple Street Elementary School, grade 3)"
