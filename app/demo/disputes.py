@@ -278,23 +278,22 @@ class _Builder:
             if at >= self.now:
                 continue
             author = _staff(worker) if kind != MessageKind.from_requester and worker else filer
-            self.session.add(
-                DisputeMessage(
-                    dispute_id=dispute.id,
-                    kind=kind,
-                    body=body,
-                    author_type=author.type,
-                    author_id=author.id,
-                    author_label=author.label,
-                    created_at=at,
-                )
+            message = DisputeMessage(
+                dispute_id=dispute.id,
+                kind=kind,
+                body=body,
+                author_type=author.type,
+                author_id=author.id,
+                author_label=author.label,
+                created_at=at,
             )
+            self.session.add(message)
             action = {
                 MessageKind.to_requester: "dispute.message",
                 MessageKind.from_requester: "dispute.reply",
                 MessageKind.internal_note: "dispute.note",
             }[kind]
-            events.append((at, author, action, {}))
+            events.append((at, author, action, {"message_id": str(message.id)}))
         if dispute.responded_at is not None and worker is not None:
             events.append(
                 (

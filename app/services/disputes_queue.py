@@ -250,7 +250,12 @@ def messages_for_staff(session: Session, dispute_id: uuid.UUID) -> list[DisputeM
 
 
 def timeline(session: Session, dispute_id: uuid.UUID) -> list[TimelineEntry]:
-    """Staff only: the audit events of the dispute merged with its messages and notes, oldest first."""
+    """Staff only: the audit events of the dispute merged with its messages and notes, oldest first.
+
+    A message, reply or note stands in for the audit event that recorded it (the event names the
+    message), so the timeline shows it once, with its words."""
+    messages = messages_for_staff(session, dispute_id)
+    shown = {str(m.id) for m in messages}
     events = session.exec(
         select(AuditEvent)
         .where(col(AuditEvent.object_type) == "dispute", col(AuditEvent.object_id) == str(dispute_id))
@@ -266,6 +271,7 @@ def timeline(session: Session, dispute_id: uuid.UUID) -> list[TimelineEntry]:
             details=dict(e.details or {}),
         )
         for e in events
+        if (e.details or {}).get("message_id") not in shown
     ]
     entries += [
         TimelineEntry(
@@ -278,7 +284,7 @@ def timeline(session: Session, dispute_id: uuid.UUID) -> list[TimelineEntry]:
             body=m.body,
             message_kind=m.kind,
         )
-        for m in messages_for_staff(session, dispute_id)
+        for m in messages
     ]
     # Stable: at equal times an event comes before the message it announces.
     return sorted(entries, key=lambda entry: (entry.at, entry.kind != "event"))

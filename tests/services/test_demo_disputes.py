@@ -119,6 +119,7 @@ def test_assigned_to_the_demo_team_with_messages_notes_and_a_timeline(
     overdue = next(d for d in demo if disputes.clock_of(d, clock.now()).state == ClockState.overdue)
     actions = [e.action for e in disputes.timeline(db, overdue.id) if e.kind == "event"]
     assert actions[0] == "dispute.create" and "dispute.escalate" in actions
+    assert "dispute.message" not in actions  # the message itself stands in for its event
     assert verify_chain(db).ok
 
 

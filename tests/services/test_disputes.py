@@ -293,10 +293,14 @@ def test_full_journey_with_messages_and_timeline(db: Session, frozen_clock: date
     with pytest.raises(InvalidTransition):
         disputes.close(db, dispute_id=dispute.id, actor=actor)
     actions = [e.action for e in disputes.timeline(db, dispute.id)]
-    for action in ("dispute.create", "dispute.assign", "dispute.review", "dispute.note", "internal_note"):
+    for action in ("dispute.create", "dispute.assign", "dispute.review", "dispute.respond", "dispute.close"):
         assert action in actions
-    for action in ("dispute.message", "dispute.reply", "dispute.respond", "dispute.close"):
-        assert action in actions
+    # Each message, reply and note shows once, with its words, in place of the event that recorded it.
+    for kind in ("internal_note", "to_requester", "from_requester"):
+        assert actions.count(kind) == 1
+    for action in ("dispute.note", "dispute.message", "dispute.reply"):
+        assert action not in actions
+        assert db.exec(select(AuditEvent).where(AuditEvent.action == action)).first() is not None
 
 
 def test_withdraw_from_open_states_only(db: Session, frozen_clock: datetime) -> None:
