@@ -109,6 +109,14 @@ class _Loader:
             details={**details, "source": "demo"},
         )
 
+    def dpa_event(
+        self, dpa: Dpa, status: DpaStatus, at: datetime, *, by: Actor | None = None, **details: Any
+    ) -> None:
+        """The agreement's event as its service writes it: ``dpa.<state>`` (a draft is ``created``)."""
+        action = "dpa.created" if status == DpaStatus.draft else f"dpa.{status.value}"
+        details.update(vendor_id=str(dpa.vendor_id), status=status.value)
+        self.event(action, "dpa", dpa, at, by=by, **details)
+
     def vendor(self, spec: Spec) -> Vendor | None:
         existing = self.session.exec(select(Vendor).where(Vendor.name == spec.name)).first()
         if existing is not None and (
@@ -209,7 +217,7 @@ class _Loader:
         )
         self.session.add(dpa)
         self.session.flush()
-        self.event("dpa.created", "dpa", dpa, created, vendor_id=str(vendor.id), status="draft")
+        self.dpa_event(dpa, DpaStatus.draft, created)
         if status == DpaStatus.draft:
             return dpa
         if not spec.adopted_from:
@@ -222,38 +230,21 @@ class _Loader:
             )
             dpa.blank_document_id = blank.id
             dpa.sent_at = created + timedelta(days=2)
-            self.event("dpa.sent", "dpa", dpa, dpa.sent_at, vendor_id=str(vendor.id), status="sent")
+            self.dpa_event(dpa, DpaStatus.sent, dpa.sent_at)
         if status == DpaStatus.declined:
             dpa.declined_at = created + timedelta(days=9)
             dpa.declined_reason = spec.declined_reason
-            self.event(
-                "dpa.declined",
-                "dpa",
-                dpa,
-                dpa.declined_at,
-                by=self.contact_actor(vendor),
-                vendor_id=str(vendor.id),
-                status="declined",
-            )
+            self.dpa_event(dpa, DpaStatus.declined, dpa.declined_at, by=self.contact_actor(vendor))
         elif status != DpaStatus.sent:
             if not spec.adopted_from:
                 dpa.vendor_signed_at = created + timedelta(days=8)
                 dpa.vendor_signatory_name = f"{vendor.name.split()[0]} Legal Counsel"
                 dpa.vendor_signatory_title = "General Counsel"
-                self.event(
-                    "dpa.vendor_signed",
-                    "dpa",
-                    dpa,
-                    dpa.vendor_signed_at,
-                    by=self.contact_actor(vendor),
-                    vendor_id=str(vendor.id),
-                    status="vendor_signed",
-                )
+                by = self.contact_actor(vendor)
+                self.dpa_event(dpa, DpaStatus.vendor_signed, dpa.vendor_signed_at, by=by)
             if status != DpaStatus.vendor_signed:
                 dpa.executed_at = created + timedelta(days=14)
-                self.event(
-                    "dpa.executed", "dpa", dpa, dpa.executed_at, vendor_id=str(vendor.id), status="executed"
-                )
+                self.dpa_event(dpa, DpaStatus.executed, dpa.executed_at)
                 self._ending(dpa, status)
         dpa.updated_at = clock.now()
         self.session.add(dpa)
@@ -272,15 +263,12 @@ class _Loader:
 
     def _ending(self, dpa: Dpa, status: DpaStatus) -> None:
         assert dpa.expires_on is not None
-        details: dict[str, Any] = {"vendor_id": str(dpa.vendor_id), "status": status.value}
         if status == DpaStatus.expired:
             dpa.expired_at = _at(dpa.expires_on + timedelta(days=1), 5)
-            self.event("dpa.expired", "dpa", dpa, dpa.expired_at, **details)
+            self.dpa_event(dpa, status, dpa.expired_at)
         elif status == DpaStatus.terminated:
             dpa.terminated_at = _at(self.today - timedelta(days=30))
-            self.event(
-                "dpa.terminated", "dpa", dpa, dpa.terminated_at, reason="The vendor was acquired.", **details
-            )
+            self.dpa_event(dpa, status, dpa.terminated_at, reason="The vendor was acquired.")
         else:  # executed: reminders whose day has passed count as sent
             days_left = (dpa.expires_on - self.today).days
             if days_left <= 90:
