@@ -108,6 +108,10 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     choice = gp.locator("label.choice", has_text="I want to see my child's record")
     name_box, help_box = choice.locator("input").bounding_box(), choice.locator(".choice-help").bounding_box()
     assert help_box["y"] >= name_box["y"] + name_box["height"] - 1
+    size = gp.viewport_size
+    gp.set_viewport_size({"width": 390, "height": 800})  # a phone: nothing runs off the side
+    assert gp.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    gp.set_viewport_size(size)
     gp.get_by_label("I want to see my child's record").check()
     gp.get_by_label("Which child is this about?").select_option(
         label=f"Milo Reyes{tag} (Maple Street Elementary School, grade 3)"

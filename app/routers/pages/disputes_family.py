@@ -88,7 +88,9 @@ def new_dispute(request: Request, session: SessionDep, viewer: OptionalViewer) -
             request, "disputes/about.html", {"signed_in_staff": viewer is not None, **pages.labels()}
         )
     assert viewer is not None
-    return _form_page(request, session, viewer, {"language": "en", "requester_relation": "parent"}, {})
+    preferred = viewer.guardian.preferred_language if viewer.guardian else None
+    language = preferred if preferred in pages.LANGUAGES else "en"  # the roster's language, else English
+    return _form_page(request, session, viewer, {"language": language, "requester_relation": "parent"}, {})
 
 
 async def _attachment(form: FormData) -> tuple[bytes, str] | None:

@@ -97,6 +97,15 @@ def test_a_guardian_picks_a_child_files_and_sees_the_due_date(client, db: Sessio
     assert dispute.reference in mine.text and "Received" in mine.text and "On track" in mine.text
 
 
+def test_the_answer_language_starts_as_the_guardians_roster_language(client, db: Session) -> None:
+    student = make_student(db)
+    guardian = make_guardian(db, children=[student], preferred_language="es")
+    sign_in_family(client, db, guardian=guardian)
+    form = client.get("/disputes/new").text
+    assert '<option value="es" lang="es" selected>Español</option>' in form
+    assert '<option value="en" lang="en">English</option>' in form
+
+
 def test_a_requester_describes_the_student_in_words(client, db: Session) -> None:
     sign_in_family(client, db, email="someone@example.net")
     form = client.get("/disputes/new")
