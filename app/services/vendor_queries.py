@@ -183,12 +183,17 @@ def next_action(vendor: Vendor, dpas: list[Dpa], today: date) -> str:
     return "Review the vendor."
 
 
-def vendor_detail(
-    session: Session, vendor_id: uuid.UUID | None, *, now: datetime | None = None
-) -> VendorDetail:
+def get_vendor(session: Session, vendor_id: uuid.UUID | None) -> Vendor:
     vendor = session.get(Vendor, vendor_id) if vendor_id is not None else None
     if vendor is None:
         raise NotFound("No such vendor.")
+    return vendor
+
+
+def vendor_detail(
+    session: Session, vendor_id: uuid.UUID | None, *, now: datetime | None = None
+) -> VendorDetail:
+    vendor = get_vendor(session, vendor_id)
     today = local_today(now)
     contacts = list(
         session.exec(

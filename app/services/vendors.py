@@ -1,9 +1,10 @@
-"""Vendors: requests, the inventory, the vetting workflow, contacts and privacy policies.
+"""Vendors: requests, the inventory and the vetting workflow.
 
 ``requested`` → ``under_review`` → ``approved`` | ``approved_with_consent`` | ``denied``; later
 ``retired``. ``approved`` needs an executed, unexpired DPA; ``approved_with_consent`` (the
 DPP's fallback when a vendor will not sign) needs the privacy policy on file, URL and copy.
-Listing and detail queries live in ``vendor_queries``.
+Listing and detail queries live in ``vendor_queries``; contacts and the privacy policy on file in
+``vendor_profile``.
 """
 
 from __future__ import annotations
@@ -17,20 +18,20 @@ from sqlmodel import Session, func, select
 from app import clock
 from app.actors import Actor
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from app.models import Employee, Vendor, VendorContact, VendorStatus
+from app.models import Employee, Vendor, VendorStatus
 from app.models.schemas.vendors import (
     VendorAction,
     VendorCreate,
-    VendorProfileUpdate,
     VendorRequest,
     VendorUpdate,
 )
 from app.services.audit import record
-from app.services.documents import PDF, store_document
+from app.services.vendor_profile import add_contact
 from app.services.vendor_queries import (  # re-exported: the pages and the API import them from here
     VendorDetail,
     VendorRow,
     current_dpa,
+    get_vendor,
     list_vendors,
     vendor_detail,
 )
@@ -46,17 +47,13 @@ __all__ = [
     "TRANSITIONS",
     "VendorDetail",
     "VendorRow",
-    "add_contact",
     "create_vendor",
     "current_dpa",
     "get_vendor",
     "list_vendors",
     "request_vendor",
-    "set_privacy_policy",
     "transition_vendor",
-    "update_profile",
     "update_vendor",
-    "update_vendor_profile",
     "vendor_detail",
 ]
 
@@ -98,13 +95,6 @@ STATUS_LABELS = {
 }
 
 
-def get_vendor(session: Session, vendor_id: uuid.UUID | None) -> Vendor:
-    vendor = session.get(Vendor, vendor_id) if vendor_id is not None else None
-    if vendor is None:
-        raise NotFound("No such vendor.")
-    return vendor
-
-
 def _check_unique_name(session: Session, name: str, *, exclude: uuid.UUID | None = None) -> None:
     query = select(Vendor.id).where(func.lower(Vendor.name) == name.lower())
     if exclude is not None:
@@ -112,20 +102,6 @@ def _check_unique_name(session: Session, name: str, *, exclude: uuid.UUID | None
     if session.exec(query.limit(1)).first() is not None:
         message = "A vendor with this name is already in the inventory."
         raise Conflict(message, errors=[{"field": "name", "message": message}])
-
-
-def _check_unique_contact(
-    session: Session, vendor_id: uuid.UUID, email_address: str, *, exclude: uuid.UUID | None = None
-) -> None:
-    """One contact per email address at each vendor (a consultant may represent two vendors)."""
-    query = select(VendorContact.id).where(
-        VendorContact.vendor_id == vendor_id, func.lower(VendorContact.email) == email_address.lower()
-    )
-    if exclude is not None:
-        query = query.where(VendorContact.id != exclude)
-    if session.exec(query.limit(1)).first() is not None:
-        message = "This email address is already a contact of this vendor."
-        raise Conflict(message, errors=[{"field": "email", "message": message}])
 
 
 def _check_owner(session: Session, owner_id: uuid.UUID | None) -> None:
@@ -302,105 +278,3 @@ def notify_requester(session: Session, vendor: Vendor) -> None:
         status_label=STATUS_LABELS[vendor.status],
         note=vendor.decision_note or "",
     )
-
-
-def set_privacy_policy(
-    session: Session,
-    *,
-    vendor_id: uuid.UUID | None,
-    url: str | None,
-    file: tuple[bytes, str | None] | None,
-    actor: Actor,
-) -> Vendor:
-    """Record the privacy policy's web address and, optionally, an uploaded copy (PDF)."""
-    vendor = get_vendor(session, vendor_id)
-    details: dict[str, Any] = {}
-    if url is not None and url != vendor.privacy_policy_url:
-        vendor.privacy_policy_url = url
-        details["url"] = url
-    if file is not None:
-        data, name = file
-        document = store_document(
-            session, data=data, original_name=name, allowed=frozenset({PDF}), actor=actor, field="file"
-        )
-        vendor.privacy_policy_document_id = document.id
-        details["document_id"] = str(document.id)
-        details["sha256"] = document.sha256
-    if details:
-        vendor.updated_at = clock.now()
-        session.add(vendor)
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action="vendor.privacy_policy",
-            object_type="vendor",
-            object_id=vendor.id,
-            details=details,
-        )
-    return vendor
-
-
-def add_contact(
-    session: Session, *, vendor_id: uuid.UUID | None, name: str, email: str, actor: Actor
-) -> VendorContact:
-    vendor = get_vendor(session, vendor_id)
-    _check_unique_contact(session, vendor.id, email)
-    contact = VendorContact(vendor_id=vendor.id, name=name, email=email.lower())
-    session.add(contact)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="vendor.contact_added",
-        object_type="vendor",
-        object_id=vendor.id,
-        details={"contact_id": str(contact.id)},
-    )
-    return contact
-
-
-def update_vendor_profile(
-    session: Session,
-    *,
-    vendor_id: uuid.UUID,
-    contact_id: uuid.UUID,
-    data: VendorProfileUpdate,
-    actor: Actor,
-) -> VendorContact:
-    """A vendor contact updates their own details and the vendor's privacy-policy URL."""
-    contact = session.get(VendorContact, contact_id)
-    if contact is None or contact.vendor_id != vendor_id or not contact.active:
-        raise NotFound("No such contact.")
-    vendor = get_vendor(session, vendor_id)
-    if data.contact_email.lower() != contact.email.lower():
-        _check_unique_contact(session, vendor.id, data.contact_email, exclude=contact.id)
-    changed = []
-    now = clock.now()
-    if contact.name != data.contact_name:
-        contact.name = data.contact_name
-        changed.append("contact_name")
-    if contact.email != data.contact_email.lower():
-        contact.email = data.contact_email.lower()
-        changed.append("contact_email")
-    if data.privacy_policy_url != vendor.privacy_policy_url and data.privacy_policy_url is not None:
-        vendor.privacy_policy_url = data.privacy_policy_url
-        vendor.updated_at = now
-        session.add(vendor)
-        changed.append("privacy_policy_url")
-    if changed:
-        contact.updated_at = now
-        session.add(contact)
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action="vendor.profile_updated",
-            object_type="vendor",
-            object_id=vendor.id,
-            details={"contact_id": str(contact.id), "fields": changed},
-        )
-    return contact
-
-
-update_profile = update_vendor_profile

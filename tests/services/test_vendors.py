@@ -20,7 +20,7 @@ from app.models import (
     VendorStatus,
 )
 from app.models.schemas.vendors import VendorCreate, VendorProfileUpdate, VendorRequest, VendorUpdate
-from app.services import vendors
+from app.services import vendor_profile, vendors
 from tests.support.factories import make_employee
 from tests.support.vendors import (
     TODAY,
@@ -270,14 +270,14 @@ def test_approve_with_consent_needs_the_policy_url_and_a_copy(db: Session, froze
         vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
     assert {e["field"] for e in caught.value.errors or []} == {"privacy_policy_url", "privacy_policy_file"}
 
-    vendors.set_privacy_policy(
+    vendor_profile.set_privacy_policy(
         db, vendor_id=vendor.id, url="https://v.example.com/privacy", file=None, actor=actor
     )
     with pytest.raises(InvalidTransition) as caught:
         vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
     assert [e["field"] for e in caught.value.errors or []] == ["privacy_policy_file"]
 
-    vendors.set_privacy_policy(
+    vendor_profile.set_privacy_policy(
         db, vendor_id=vendor.id, url=None, file=(pdf_bytes(), "policy.pdf"), actor=actor
     )
     moved = vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
@@ -289,7 +289,7 @@ def test_a_privacy_policy_that_is_not_a_pdf_changes_nothing(db: Session) -> None
     actor = staff_actor(make_employee(db))
     vendor = make_vendor(db)
     with pytest.raises(ValidationFailed) as caught:
-        vendors.set_privacy_policy(
+        vendor_profile.set_privacy_policy(
             db, vendor_id=vendor.id, url=None, file=(b"<html>not a pdf</html>", "policy.pdf"), actor=actor
         )
     assert caught.value.errors == [
@@ -327,7 +327,7 @@ def test_the_requester_is_emailed_on_approval_and_on_consent_approval(
     actor = staff_actor(make_employee(db))
     vendor = vendors.request_vendor(db, data=_request(), actor=staff_actor(teacher))
     vendors.transition_vendor(db, vendor_id=vendor.id, action="review", actor=actor)
-    vendors.set_privacy_policy(
+    vendor_profile.set_privacy_policy(
         db, vendor_id=vendor.id, url="https://q.example.com/p", file=(pdf_bytes(), "p.pdf"), actor=actor
     )
     vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
@@ -353,10 +353,14 @@ def test_no_requester_no_email(db: Session) -> None:
 def test_a_contact_email_is_unique_per_vendor_only(db: Session) -> None:
     actor = staff_actor(make_employee(db))
     first, second = make_vendor(db), make_vendor(db)
-    vendors.add_contact(db, vendor_id=first.id, name="C", email="Shared@Consult.example.com", actor=actor)
+    vendor_profile.add_contact(
+        db, vendor_id=first.id, name="C", email="Shared@Consult.example.com", actor=actor
+    )
     with pytest.raises(Conflict):
-        vendors.add_contact(db, vendor_id=first.id, name="C", email="shared@consult.example.com", actor=actor)
-    other = vendors.add_contact(
+        vendor_profile.add_contact(
+            db, vendor_id=first.id, name="C", email="shared@consult.example.com", actor=actor
+        )
+    other = vendor_profile.add_contact(
         db, vendor_id=second.id, name="C", email="shared@consult.example.com", actor=actor
     )
     assert other.vendor_id == second.id
@@ -373,18 +377,18 @@ def test_a_contact_updates_its_own_details_only(db: Session) -> None:
         privacy_policy_url="https://v.example.com/p",
     )
     with pytest.raises(NotFound):
-        vendors.update_vendor_profile(
+        vendor_profile.update_vendor_profile(
             db, vendor_id=vendor.id, contact_id=stranger.id, data=data, actor=vendor_actor(contact)
         )
     with pytest.raises(Conflict):
-        vendors.update_vendor_profile(
+        vendor_profile.update_vendor_profile(
             db,
             vendor_id=vendor.id,
             contact_id=contact.id,
             data=data.model_copy(update={"contact_email": "taken@vendor.example.com"}),
             actor=vendor_actor(contact),
         )
-    vendors.update_vendor_profile(
+    vendor_profile.update_vendor_profile(
         db, vendor_id=vendor.id, contact_id=contact.id, data=data, actor=vendor_actor(contact)
     )
     db.refresh(contact)

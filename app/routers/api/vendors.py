@@ -32,6 +32,7 @@ from app.models.schemas.vendors import (
 )
 from app.routers.pages.vendor_forms import attachment
 from app.services import dpas as dpas_service
+from app.services import vendor_profile
 from app.services import vendors as service
 
 router = APIRouter(prefix="/vendors", tags=["vendors"])
@@ -98,7 +99,7 @@ def update_vendor(vendor_id: str, data: VendorUpdate, session: SessionDep, actor
 
 @router.post("/{vendor_id}/contacts", status_code=201, response_model=ContactPublic)
 def add_contact(vendor_id: str, data: ContactCreate, session: SessionDep, actor: Writer) -> ContactPublic:
-    contact = service.add_contact(
+    contact = vendor_profile.add_contact(
         session, vendor_id=parse_uuid(vendor_id), name=data.name, email=str(data.email), actor=actor
     )
     session.commit()
@@ -115,7 +116,7 @@ async def set_privacy_policy(
 ) -> VendorPublic:
     """Multipart: the policy's web address and/or a PDF copy (checked from its bytes, ≤ 10 MB)."""
     upload = (await file.read(), file.filename) if file is not None and file.filename else None
-    vendor = service.set_privacy_policy(
+    vendor = vendor_profile.set_privacy_policy(
         session, vendor_id=parse_uuid(vendor_id), url=privacy_policy_url, file=upload, actor=actor
     )
     session.commit()

@@ -22,8 +22,7 @@ from app.models import DpaStatus, VendorContact
 from app.models.schemas.vendors import VendorProfileUpdate
 from app.routers.pages.vendor_forms import attachment, errors_of, form_values, labels, upload_of
 from app.services import dpas as dpas_service
-from app.services import vendor_auth, vendor_pages
-from app.services import vendors as vendors_service
+from app.services import vendor_auth, vendor_pages, vendor_profile
 from app.templating import render
 
 router = APIRouter(prefix="/vendor", include_in_schema=False)
@@ -196,7 +195,7 @@ async def update_profile(request: Request, session: SessionDep, viewer: CurrentV
     values = form_values(await request.form(), PROFILE_FIELDS)
     try:
         data = VendorProfileUpdate.model_validate(values)
-        vendors_service.update_vendor_profile(
+        vendor_profile.update_vendor_profile(
             session, vendor_id=contact.vendor_id, contact_id=contact.id, data=data, actor=actor
         )
     except (ValidationError, DomainError) as exc:

@@ -24,6 +24,7 @@ from app.models.schemas.vendors import ContactCreate, VendorCreate, VendorFilter
 from app.routers.pages.vendor_forms import attachment, errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services import dpas as dpas_service
+from app.services import vendor_profile
 from app.services import vendors as vendors_service
 from app.services.vendor_auth import invite_vendor_contact
 from app.templating import is_htmx, render
@@ -237,7 +238,7 @@ async def privacy_policy(vendor_id: str, request: Request, session: SessionDep, 
         url = VendorUpdate.model_validate(
             {"privacy_policy_url": values["privacy_policy_url"]}
         ).privacy_policy_url
-        vendor = vendors_service.set_privacy_policy(
+        vendor = vendor_profile.set_privacy_policy(
             session, vendor_id=parse_uuid(vendor_id), url=url, file=await upload_of(form, "file"), actor=actor
         )
     except (ValidationError, DomainError) as exc:
@@ -260,7 +261,7 @@ async def add_contact(vendor_id: str, request: Request, session: SessionDep, act
     values = form_values(await request.form(), ("name", "email"))
     try:
         data = ContactCreate.model_validate(values)
-        contact = vendors_service.add_contact(
+        contact = vendor_profile.add_contact(
             session, vendor_id=parse_uuid(vendor_id), name=data.name, email=str(data.email), actor=actor
         )
     except (ValidationError, DomainError) as exc:
