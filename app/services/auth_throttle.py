@@ -96,10 +96,19 @@ def account_locked(session: Session, *, email: str, employee: Employee | None, n
     return end is not None and end > now
 
 
-def refuse_locked(
-    session: Session, *, actor: Actor, email: str, employee: Employee | None, action: str, stage: str
-) -> AttemptFailed:
-    """Audit an attempt refused because the account is locked; returns the error to raise."""
+def refuse_if_locked(
+    session: Session,
+    *,
+    actor: Actor,
+    email: str,
+    employee: Employee | None,
+    action: str,
+    stage: str,
+    now: datetime,
+) -> None:
+    """Refuse (429) and audit an attempt on a locked account, before any credential is checked."""
+    if not account_locked(session, email=email, employee=employee, now=now):
+        return
     audit.record(
         session,
         actor=actor,
@@ -108,7 +117,7 @@ def refuse_locked(
         object_id=employee.id if employee else None,
         details={"email": email, "reason": "locked", "stage": stage},
     )
-    return AttemptFailed(LOCKED, status=429)
+    raise AttemptFailed(LOCKED, status=429)
 
 
 def record_failure(

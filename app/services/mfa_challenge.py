@@ -20,11 +20,10 @@ from app.security.sessions import rotate
 from app.services import audit
 from app.services.auth_throttle import (
     AttemptFailed,
-    account_locked,
     check_address,
     clear_failures,
     record_failure,
-    refuse_locked,
+    refuse_if_locked,
 )
 
 BAD_CODE = "That code is not correct, or it was already used."
@@ -65,15 +64,15 @@ def _guard(session: Session, *, employee: Employee, actor: Actor) -> None:
             details={"reason": "address_throttled", "stage": "mfa"},
         )
         raise
-    if account_locked(session, email=employee.email, employee=employee, now=now):
-        raise refuse_locked(
-            session,
-            actor=actor,
-            email=employee.email,
-            employee=employee,
-            action="auth.mfa_failed",
-            stage="mfa",
-        )
+    refuse_if_locked(
+        session,
+        actor=actor,
+        email=employee.email,
+        employee=employee,
+        action="auth.mfa_failed",
+        stage="mfa",
+        now=now,
+    )
 
 
 def _fail(

@@ -28,7 +28,7 @@ from app.services.auth_throttle import (
     account_locked,
     check_address,
     record_failure,
-    refuse_locked,
+    refuse_if_locked,
 )
 from app.services.mfa import (
     Factors,
@@ -72,15 +72,15 @@ def sign_in(session: Session, *, email: str, password: str, request: Request, ac
         )
         raise
     employee = find_employee(session, email) if email else None
-    if account_locked(session, email=email, employee=employee, now=now):
-        raise refuse_locked(
-            session,
-            actor=actor,
-            email=email,
-            employee=employee,
-            action="auth.sign_in_failed",
-            stage="password",
-        )
+    refuse_if_locked(
+        session,
+        actor=actor,
+        email=email,
+        employee=employee,
+        action="auth.sign_in_failed",
+        stage="password",
+        now=now,
+    )
     usable = employee if employee is not None and employee.status == EmployeeStatus.active else None
     stored = usable.password_hash if usable is not None else None
     if len(password) > password_policy.MAX_LENGTH:
@@ -148,15 +148,15 @@ def reauthenticate(
 ) -> None:
     """Password re-entry before a factor change: valid for five minutes."""
     now = clock.now()
-    if account_locked(session, email=employee.email, employee=employee, now=now):
-        raise refuse_locked(
-            session,
-            actor=actor,
-            email=employee.email,
-            employee=employee,
-            action="auth.sign_in_failed",
-            stage="reauth",
-        )
+    refuse_if_locked(
+        session,
+        actor=actor,
+        email=employee.email,
+        employee=employee,
+        action="auth.sign_in_failed",
+        stage="reauth",
+        now=now,
+    )
     if len(password) > password_policy.MAX_LENGTH or not verify_password(password, employee.password_hash):
         record_failure(
             session,
