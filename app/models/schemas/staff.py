@@ -27,26 +27,30 @@ def _unique_roles(value: list[Role] | None) -> list[Role] | None:
     return list(dict.fromkeys(value))  # keep order, drop repeats
 
 
-class EmployeeBase(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    title: str | None = Field(default=None, max_length=200)
-    department: str | None = Field(default=None, max_length=200)
-    roles: list[Role] = Field(min_length=1, max_length=len(Role), description="At least one role.")
+class _EmployeeFieldRules(BaseModel):
+    """The clean-up shared by create and update: names trimmed, blanks dropped, roles once each."""
 
-    @field_validator("name", mode="before")
+    @field_validator("name", mode="before", check_fields=False)
     @classmethod
     def _strip_name(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("title", "department", mode="before")
+    @field_validator("title", "department", mode="before", check_fields=False)
     @classmethod
     def _optional_text(cls, value: Any) -> Any:
         return _blank_to_none(value)
 
-    @field_validator("roles", mode="after")
+    @field_validator("roles", mode="after", check_fields=False)
     @classmethod
-    def _roles(cls, value: list[Role]) -> list[Role] | None:
+    def _roles(cls, value: list[Role] | None) -> list[Role] | None:
         return _unique_roles(value)
+
+
+class EmployeeBase(_EmployeeFieldRules):
+    name: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    department: str | None = Field(default=None, max_length=200)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role), description="At least one role.")
 
 
 class EmployeeCreate(EmployeeBase):
@@ -66,7 +70,7 @@ class EmployeeCreate(EmployeeBase):
         return _blank_to_none(value)
 
 
-class EmployeeUpdate(BaseModel):
+class EmployeeUpdate(_EmployeeFieldRules):
     """Only the fields sent are changed. Email, status and credentials are not changed here."""
 
     model_config = ConfigDict(extra="forbid")
@@ -75,21 +79,6 @@ class EmployeeUpdate(BaseModel):
     title: str | None = Field(default=None, max_length=200)
     department: str | None = Field(default=None, max_length=200)
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=len(Role))
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _strip_name(cls, value: Any) -> Any:
-        return value.strip() if isinstance(value, str) else value
-
-    @field_validator("title", "department", mode="before")
-    @classmethod
-    def _optional_text(cls, value: Any) -> Any:
-        return _blank_to_none(value)
-
-    @field_validator("roles", mode="after")
-    @classmethod
-    def _roles(cls, value: list[Role] | None) -> list[Role] | None:
-        return _unique_roles(value)
 
 
 class EmployeePublic(BaseModel):
