@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
+from app import clock
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.models import (
     AuditEvent,
@@ -330,8 +331,10 @@ def test_the_requester_is_emailed_on_approval_and_on_consent_approval(
     vendor_profile.set_privacy_policy(
         db, vendor_id=vendor.id, url="https://q.example.com/p", file=(pdf_bytes(), "p.pdf"), actor=actor
     )
+    clock.freeze(frozen_clock + timedelta(minutes=1))  # each decision at its own time: a real order
     vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
     make_dpa(db, vendor, status=DpaStatus.executed)
+    clock.freeze(frozen_clock + timedelta(minutes=2))
     vendors.transition_vendor(db, vendor_id=vendor.id, action="approve", actor=actor)
     subjects = [m.subject for m in _mail(db, teacher.email)]
     assert subjects == [
