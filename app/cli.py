@@ -109,7 +109,7 @@ def check() -> None:
     """Check the configuration and that the database is reachable and migrated."""
     from pydantic import ValidationError
 
-    from app.services.health import check_readiness
+    from app.services.platform.health import check_readiness
 
     try:
         settings = get_settings()
@@ -169,8 +169,8 @@ def staff_create(
 
     from app.actors import Actor
     from app.errors import DomainError
-    from app.models.schemas.staff import EmployeeCreate
-    from app.services.staff import create_employee
+    from app.models.schemas.identity.staff import EmployeeCreate
+    from app.services.identity.staff import create_employee
 
     try:
         data = EmployeeCreate(email=email, name=name, roles=role, title=title, department=department)
@@ -201,7 +201,7 @@ def audit_verify() -> None:
     """Check the audit chain: every event links to the one before and is unaltered."""
     from sqlmodel import Session
 
-    from app.services.audit import verify_chain
+    from app.services.platform.audit import verify_chain
 
     with Session(get_engine()) as session:
         report = verify_chain(session)

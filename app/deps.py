@@ -207,7 +207,7 @@ def _bearer(request: Request) -> str | None:
 
 def _token_rejected(request: Request, session: Session, reason: str, client: ApiClient | None = None) -> None:
     """One audit row per refused bearer token (the reason only, never the token), committed now."""
-    from app.services.audit import record
+    from app.services.platform.audit import record
 
     actor = request_actor(request)
     record(
@@ -284,7 +284,7 @@ class Allow:
     def __call__(self, request: Request, session: SessionDep) -> Actor:
         actor = authenticate(request, session, api=self.api, staff=self.staff)
         if not allowed(actor, self.permission):
-            from app.services.audit import record
+            from app.services.platform.audit import record
 
             record(
                 session,

@@ -13,32 +13,26 @@ from app.config import Settings, get_settings
 from app.log import configure_logging
 from app.middleware import RequestIdMiddleware, RequestSizeLimitMiddleware
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
-from app.routers import calendar, health
-from app.routers.api import api_clients as api_clients_api
-from app.routers.api import audit as audit_api
-from app.routers.api import disputes as disputes_api
-from app.routers.api import dpas as dpas_api
-from app.routers.api import oauth, whoami
-from app.routers.api import registry as registry_api
-from app.routers.api import staff as staff_api
-from app.routers.api import vendors as vendors_api
-from app.routers.pages import (
-    account,
-    api_clients,
-    audit,
-    dev,
-    disputes_family,
-    disputes_staff,
-    dpas_staff,
-    family,
-    public,
-    registry,
-    staff_admin,
-    staff_auth,
-    vendor,
-    vendor_portal,
-    vendors_staff,
-)
+from app.routers import health
+from app.routers.api.disputes import disputes as disputes_api
+from app.routers.api.identity import api_clients as api_clients_api
+from app.routers.api.identity import oauth, whoami
+from app.routers.api.identity import staff as staff_api
+from app.routers.api.platform import audit as audit_api
+from app.routers.api.vendors import agreements as dpas_api
+from app.routers.api.vendors import registry as registry_api
+from app.routers.api.vendors import vendors as vendors_api
+from app.routers.pages.disputes import calendar
+from app.routers.pages.disputes import family as disputes_family
+from app.routers.pages.disputes import staff as disputes_staff
+from app.routers.pages.identity import account, api_clients, staff_admin, staff_auth
+from app.routers.pages.platform import audit, dev, public
+from app.routers.pages.roster import family
+from app.routers.pages.vendors import agreements as dpas_staff
+from app.routers.pages.vendors import portal as vendor_portal
+from app.routers.pages.vendors import portal_sign_in as vendor
+from app.routers.pages.vendors import registry
+from app.routers.pages.vendors import staff as vendors_staff
 from app.security.csrf import verify_csrf
 from app.security.headers import SecurityHeadersMiddleware
 

@@ -37,9 +37,9 @@ from app.models import (
     Vendor,
     VendorStatus,
 )
-from app.services.disputes_queue import list_disputes
-from app.services.registry import registry_rows
-from app.services.vendor_queries import list_vendors
+from app.services.disputes.queue import list_disputes
+from app.services.vendors.queries import list_vendors
+from app.services.vendors.registry import registry_rows
 
 SMALL, LARGE = 200, 100_000  # disputes; vendors are a fiftieth of that
 REPEAT = 30

@@ -33,9 +33,9 @@ from app.models import (
     MessageKind,
     Student,
 )
-from app.services import dispute_clock
-from app.services.audit import record
-from app.services.references import next_reference
+from app.services.disputes import clock as dispute_clock
+from app.services.platform.audit import record
+from app.services.platform.references import next_reference
 
 TEAM_EMAIL = "team@riverbend.example.org"
 ADMIN_EMAIL = "admin@riverbend.example.org"

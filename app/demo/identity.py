@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.security import totp
 from app.security.passwords import hash_password
-from app.services import audit
+from app.services.platform import audit
 
 DEMO_PASSWORD = "Riverbend-demo-2026!"  # noqa: S105 - published demo credential, development only
 _DEMO_TOTP_SEED = b"steward-demo-totp-2026"  # public on purpose: demo accounts only

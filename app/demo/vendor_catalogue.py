@@ -11,7 +11,7 @@ from typing import Any
 
 from app.demo.identity import DEMO_VENDOR
 from app.models import DpaStatus, DpaTemplate, VendorStatus
-from app.services.dpa_terms import REQUIRED_TERMS
+from app.services.vendors.terms import REQUIRED_TERMS
 
 TEAM_EMAIL = "team@riverbend.example.org"
 TEACHER_EMAIL = "teacher@riverbend.example.org"

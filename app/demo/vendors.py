@@ -44,9 +44,9 @@ from app.models import (
     VendorContact,
     VendorStatus,
 )
-from app.services.audit import record
-from app.services.documents import PDF, store_document
-from app.services.vendor_rules import local_today
+from app.services.platform.audit import record
+from app.services.platform.documents import PDF, store_document
+from app.services.vendors.rules import local_today
 
 # An agreement in progress, and how many days ago each stage of progress began.
 IN_PROGRESS = (DpaStatus.draft, DpaStatus.sent, DpaStatus.vendor_signed)

@@ -37,8 +37,8 @@ from app.config import get_settings
 from app.emails import render_email
 from app.jobs.registry import JobContext, job
 from app.models import Dispute, Employee, EmployeeStatus, Role, open_dispute
-from app.services.audit import record
-from app.services.outbox import queue_email
+from app.services.platform.audit import record
+from app.services.platform.outbox import queue_email
 from app.templating import local_time
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.jobs.registry import JobContext, job
-from app.services.dpa_expiry import expire_due, send_expiry_reminders
-from app.services.vendor_rules import local_today
+from app.services.vendors.expiry import expire_due, send_expiry_reminders
+from app.services.vendors.rules import local_today
 
 
 def run_dpa_expiry(ctx: JobContext) -> int:

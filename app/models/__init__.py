@@ -1,7 +1,5 @@
 """All tables, imported here so that ``SQLModel.metadata`` is complete for Alembic."""
 
-from app.models.api_clients import ApiClient, ApiClientKind
-from app.models.audit import AuditEvent
 from app.models.base import SQLModel
 from app.models.disputes import (
     OPEN_DISPUTE_STATUSES,
@@ -14,12 +12,9 @@ from app.models.disputes import (
     ReferenceCounter,
     open_dispute,
 )
-from app.models.documents import Document
-from app.models.jobs import JobState
-from app.models.outbox import OutboxMessage, OutboxStatus
-from app.models.people import EnrollmentStatus, Guardian, Guardianship, Student
-from app.models.sessions import Audience, EmailLink, LinkPurpose, UserSession
-from app.models.staff import (
+from app.models.identity.api_clients import ApiClient, ApiClientKind
+from app.models.identity.sessions import Audience, EmailLink, LinkPurpose, UserSession
+from app.models.identity.staff import (
     AuthFailure,
     Employee,
     EmployeeStatus,
@@ -29,6 +24,11 @@ from app.models.staff import (
     TotpFactor,
     WebAuthnCredential,
 )
+from app.models.platform.audit import AuditEvent
+from app.models.platform.documents import Document
+from app.models.platform.jobs import JobState
+from app.models.platform.outbox import OutboxMessage, OutboxStatus
+from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
 from app.models.vendors import (
     Dpa,
     DpaAdoption,

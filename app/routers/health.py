@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.db import get_engine
 from app.problems import problem_response
-from app.services.health import check_readiness
+from app.services.platform.health import check_readiness
 
 router = APIRouter(tags=["health"])
 

@@ -22,8 +22,8 @@ from app.actors import Actor
 from app.config import Settings
 from app.models import Dispute, DisputeStatus, Role
 from app.models.schemas.disputes import StaffDisputeCreate
-from app.services.dispute_clock import clock_days, due_at
-from app.services.disputes import staff_file_dispute
+from app.services.disputes.clock import clock_days, due_at
+from app.services.disputes.filing import staff_file_dispute
 from app.templating import local_time
 from tests.support.browser import assert_accessible
 from tests.support.e2e import deliver_mail, emailed_link, person, staff_browser

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.models import Dpa, DpaStatus, Role, Vendor, VendorStatus
-from app.services.vendor_rules import local_today
+from app.services.vendors.rules import local_today
 from tests.support.browser import assert_accessible
 from tests.support.e2e import deliver_mail, emailed_link, person, staff_browser
 from tests.support.factories import make_employee

@@ -14,7 +14,7 @@ from app.jobs.outbox_delivery import SENDING_LEASE, backoff, deliver_pending
 from app.jobs.registry import JobContext
 from app.mail import LogTransport, SmtpTransport
 from app.models import OutboxMessage, OutboxStatus
-from app.services.outbox import queue_email
+from app.services.platform.outbox import queue_email
 from tests.support.smtp import SmtpSink
 
 

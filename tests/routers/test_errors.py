@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from app.errors import InvalidTransition
 from app.main import create_app
 from app.models import OutboxMessage
-from app.services.outbox import queue_email
+from app.services.platform.outbox import queue_email
 
 PROBLEM = "application/problem+json"
 

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, func, select
 from app import deps
 from app.main import create_app
 from app.models import AuditEvent, Employee, Role
-from app.routers.pages import account
+from app.routers.pages.identity import account
 from app.security.crypto import keyed_hash
 from app.security.permissions import PERMISSIONS, SCOPES
 from app.security.sessions import cookie_name

@@ -11,8 +11,8 @@ from app import clock
 from app.actors import Actor
 from app.models import Dispute, DisputeCategory, Employee, Guardian
 from app.models.schemas.disputes import DisputeCreate
-from app.services import disputes
-from app.services.family import children_of
+from app.services.disputes import filing as disputes
+from app.services.roster.family import children_of
 from tests.support.factories import make_guardian, make_student
 
 

@@ -25,7 +25,7 @@ from app.models import (
     VendorContact,
     VendorStatus,
 )
-from app.services.dpa_terms import REQUIRED_TERMS
+from app.services.vendors.terms import REQUIRED_TERMS
 
 ALL_TERMS = dict.fromkeys(REQUIRED_TERMS, True)
 XSS = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>"

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Ema
 from pydantic_core import PydanticCustomError
 
 from app.models import DisputeCategory, DisputeStatus, MessageKind
-from app.services.dispute_clock import ClockState
+from app.services.disputes.clock import ClockState
 
 DESCRIPTION_MAX = 10_000
 MESSAGE_MAX = 10_000
@@ -182,7 +182,7 @@ class DisputePublic(BaseModel):
         messages: list[Any] | None = None,
     ) -> DisputePublic:
         from app.models import OPEN_DISPUTE_STATUSES
-        from app.services.dispute_clock import clock_for
+        from app.services.disputes.clock import clock_for
 
         public = cls.model_validate(dispute)
         public.assignee_name = assignee_name

@@ -1,0 +1,1 @@
+"""Tables of the identity domain: employees and factors, sessions and links, API clients."""

@@ -1,0 +1,1 @@
+"""Tables every domain uses: audit events, documents, job state, the outbox."""

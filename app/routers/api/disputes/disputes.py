@@ -1,0 +1,106 @@
+"""Disputes over the API: the queue, one dispute, filing on behalf of a requester, and the work.
+
+``disputes.read`` (the team, administrators, auditors; scopes ``disputes:read``/``disputes:write``)
+reads; ``disputes.write`` (the team and administrators; scope ``disputes:write``) changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+
+from app import clock
+from app.actors import Actor
+from app.deps import Allow, SessionDep
+from app.models.schemas.disputes import (
+    DisputeAssign,
+    DisputeFilter,
+    DisputeMessageCreate,
+    DisputeMessagePublic,
+    DisputePublic,
+    DisputeRespond,
+    DisputesPublic,
+    StaffDisputeCreate,
+)
+from app.services.disputes import filing as disputes
+
+router = APIRouter(prefix="/disputes", tags=["disputes"])
+
+Reader = Annotated[Actor, Depends(Allow("disputes.read"))]
+Writer = Annotated[Actor, Depends(Allow("disputes.write"))]
+
+
+@router.get("", response_model=DisputesPublic)
+def list_disputes(
+    session: SessionDep, actor: Reader, filters: Annotated[DisputeFilter, Query()]
+) -> DisputesPublic:
+    """The queue: open disputes nearest due first unless ``status`` or ``clock_state=stopped`` is given."""
+    now = clock.now()
+    rows, count = disputes.list_disputes(session, **filters.model_dump(), now=now)
+    return DisputesPublic(
+        data=[DisputePublic.from_dispute(r.dispute, now=now, assignee_name=r.assignee_name) for r in rows],
+        count=count,
+    )
+
+
+@router.get("/{dispute_id}", response_model=DisputePublic)
+def get_dispute(session: SessionDep, actor: Reader, dispute_id: uuid.UUID) -> DisputePublic:
+    """One dispute with every message (internal notes included)."""
+    now = clock.now()
+    detail = disputes.get_dispute_detail(session, dispute_id=dispute_id, now=now)
+    return DisputePublic.from_dispute(
+        detail.row.dispute, now=now, assignee_name=detail.row.assignee_name, messages=detail.messages
+    )
+
+
+@router.post("", response_model=DisputePublic, status_code=status.HTTP_201_CREATED)
+def create_dispute(session: SessionDep, actor: Writer, body: StaffDisputeCreate) -> DisputePublic:
+    """File on behalf of a requester (paper, phone, email): ``received_at`` starts the clock."""
+    dispute = disputes.staff_file_dispute(session, data=body, actor=actor)
+    session.commit()
+    return DisputePublic.from_dispute(dispute, now=clock.now())
+
+
+@router.post("/{dispute_id}/assign", response_model=DisputePublic)
+def assign_dispute(
+    session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: DisputeAssign
+) -> DisputePublic:
+    dispute = disputes.assign(session, dispute_id=dispute_id, assignee_id=body.assignee_id, actor=actor)
+    session.commit()
+    return DisputePublic.from_dispute(dispute, now=clock.now())
+
+
+@router.post(
+    "/{dispute_id}/messages", response_model=DisputeMessagePublic, status_code=status.HTTP_201_CREATED
+)
+def post_message(
+    session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: DisputeMessageCreate
+) -> DisputeMessagePublic:
+    """A message to the requester (emailed a notice, never the content), or an internal note."""
+    message = disputes.post_staff_message(
+        session, dispute_id=dispute_id, body=body.body, internal=body.internal, actor=actor
+    )
+    session.commit()
+    return DisputeMessagePublic.model_validate(message)
+
+
+@router.post("/{dispute_id}/respond", response_model=DisputePublic)
+def respond(session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: DisputeRespond) -> DisputePublic:
+    """Send the answer: stops the clock and records whether it was on time."""
+    dispute = disputes.respond(
+        session, dispute_id=dispute_id, response_text=body.response_text, decision=body.decision, actor=actor
+    )
+    session.commit()
+    return DisputePublic.from_dispute(dispute, now=clock.now())
+
+
+@router.post("/{dispute_id}/{action}", response_model=DisputePublic)
+def transition(
+    session: SessionDep, actor: Writer, dispute_id: uuid.UUID, action: Literal["review", "close"]
+) -> DisputePublic:
+    """``review``: received → in_review. ``close``: responded → closed."""
+    dispute = disputes.apply_action(session, dispute_id=dispute_id, action=action, actor=actor)
+    session.commit()
+    return DisputePublic.from_dispute(dispute, now=clock.now())

@@ -1,0 +1,1 @@
+"""JSON API of the identity domain: tokens, whoami, employees, API clients."""

@@ -1,0 +1,1 @@
+"""JSON API of platform resources (the audit log)."""

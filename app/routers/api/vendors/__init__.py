@@ -1,0 +1,1 @@
+"""JSON API of vendors, agreements and the public registry."""

@@ -1,0 +1,44 @@
+"""The public registry of executed agreements (DPP §VI) as JSON and as CSV. No sign-in, no
+personal data: vendor, products, template, data elements and dates only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from app.deps import SessionDep
+from app.models.schemas.vendors.agreements import RegistryFilter, RegistryPublic
+from app.services.vendors import registry as service
+
+router = APIRouter(prefix="/registry", tags=["registry"])
+
+
+@router.get("/dpas", response_model=RegistryPublic)
+def registry(
+    session: SessionDep,
+    filters: Annotated[RegistryFilter, Query()],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> RegistryPublic:
+    """Every agreement that is executed, in force and public, by vendor name."""
+    rows, count = service.registry_rows(session, **filters.model_dump(), limit=limit, offset=offset)
+    return RegistryPublic(data=rows, count=count)
+
+
+@router.get(
+    "/dpas.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The same rows as a spreadsheet."}},
+)
+def registry_csv(session: SessionDep, filters: Annotated[RegistryFilter, Query()]) -> Response:
+    """The same rows as CSV (cells that would start a spreadsheet formula are defused)."""
+    return Response(
+        content=service.registry_csv(session, **filters.model_dump()),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="dpa-registry.csv"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

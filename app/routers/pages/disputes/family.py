@@ -1,0 +1,203 @@
+"""The family side of disputes: raise a concern, follow it, reply, withdraw.
+
+Anyone may read how it works; filing needs a verified email (a guardian's sign-in, or a
+requester's emailed link): ``CurrentFamily`` sends everyone else to /family/sign-in and back.
+A requester sees only their own disputes, and never the team's internal notes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from app import clock
+from app.deps import CurrentFamily, OptionalViewer, SessionDep, Viewer
+from app.errors import InvalidTransition, ValidationFailed
+from app.flash import redirect_with_flash
+from app.models import Audience
+from app.models.schemas import field_errors
+from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
+from app.routers.pages.disputes import presenters as pages
+from app.services.disputes import filing as disputes
+from app.services.platform.documents import MAX_UPLOAD_BYTES
+from app.templating import render
+
+router = APIRouter(prefix="/disputes", include_in_schema=False)
+
+FORM_FIELDS = (
+    "category",
+    "student_id",
+    "student_description",
+    "description",
+    "language",
+    "requester_name",
+    "requester_relation",
+)
+ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
+
+
+def _who(viewer: Viewer) -> dict[str, Any]:
+    """The viewer as the dispute services know them: a verified email and maybe a guardian account."""
+    guardian = viewer.guardian
+    return {
+        "email": viewer.session.email or (guardian.email if guardian else None),
+        "guardian_id": guardian.id if guardian else None,
+    }
+
+
+def _is_family(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.audience in (Audience.guardian, Audience.requester)
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    form = pages.family_form(session, guardian_id=_who(viewer)["guardian_id"])
+    if not values.get("requester_name"):
+        values = {**values, "requester_name": form.requester_name}
+    return render(
+        request,
+        "disputes/new.html",
+        {
+            "form": form,
+            "values": values,
+            "errors": errors,
+            "description_max": DESCRIPTION_MAX,
+            "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "accept": ATTACHMENT_ACCEPT,
+            **pages.labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/new")
+def new_dispute(request: Request, session: SessionDep, viewer: OptionalViewer) -> Response:
+    """How it works, for everyone; the form itself once the email is verified."""
+    if not _is_family(viewer):
+        return render(
+            request, "disputes/about.html", {"signed_in_staff": viewer is not None, **pages.labels()}
+        )
+    assert viewer is not None
+    preferred = viewer.guardian.preferred_language if viewer.guardian else None
+    language = preferred if preferred in pages.LANGUAGES else "en"  # the roster's language, else English
+    return _form_page(request, session, viewer, {"language": language, "requester_relation": "parent"}, {})
+
+
+async def _attachment(form: FormData) -> tuple[bytes, str] | None:
+    upload = form.get("attachment")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    content = await upload.read(MAX_UPLOAD_BYTES + 1)
+    return content, upload.filename
+
+
+@router.post("/new")
+async def file_dispute(request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    form = await request.form()
+    values = {f: v if isinstance(v := form.get(f, ""), str) else "" for f in FORM_FIELDS}
+    data_in = {k: v for k, v in values.items() if v != "" or k == "description"}
+    if _who(viewer)["guardian_id"] is None:
+        data_in.pop("student_id", None)  # only a guardian picks a child; others describe in words
+    try:
+        data = DisputeCreate.model_validate(data_in)
+    except ValidationError as exc:
+        return _form_page(request, session, viewer, values, field_errors(exc), status_code=422)
+    who = _who(viewer)
+    try:
+        dispute = disputes.file_dispute(
+            session,
+            data=data,
+            actor=viewer.actor(request),
+            requester_email=who["email"] or "",
+            guardian_id=who["guardian_id"],
+            attachment=await _attachment(form),
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+        return _form_page(request, session, viewer, values, errors, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/disputes/mine/{dispute.reference}/filed", status_code=303)
+
+
+@router.get("/mine")
+def my_disputes(request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    rows = pages.my_disputes(session, **_who(viewer), now=clock.now())
+    return render(request, "disputes/mine.html", {"rows": rows, **pages.labels()})
+
+
+@router.get("/mine/{reference}/filed")
+def filed(reference: str, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    view = pages.family_dispute(session, reference=reference, **_who(viewer), now=clock.now())
+    return render(request, "disputes/filed.html", {"view": view, **pages.labels()})
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    reference: str,
+    *,
+    reply: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = pages.family_dispute(session, reference=reference, **_who(viewer), now=clock.now())
+    return render(
+        request,
+        "disputes/detail.html",
+        {"view": view, "reply": reply, "errors": errors or {}, "message_max": MESSAGE_MAX, **pages.labels()},
+        status_code=status_code,
+    )
+
+
+@router.get("/mine/{reference}")
+def my_dispute(reference: str, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    return _detail(request, session, viewer, reference)
+
+
+@router.post("/mine/{reference}/reply")
+async def reply(reference: str, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    form = await request.form()
+    body = form.get("body", "")
+    body = body if isinstance(body, str) else ""
+    if len(body) > MESSAGE_MAX:
+        message = f"The message is too long: at most {MESSAGE_MAX:,} characters (this one has {len(body):,})."
+        return _detail(
+            request, session, viewer, reference, reply=body, errors={"body": message}, status_code=422
+        )
+    try:
+        pages.family_reply(
+            session, reference=reference, **_who(viewer), body=body, actor=viewer.actor(request)
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        messages = [e["message"] for e in exc.errors or []]
+        errors = {"body": messages[-1] if messages else exc.detail}
+        return _detail(request, session, viewer, reference, reply=body, errors=errors, status_code=422)
+    except InvalidTransition as exc:
+        session.rollback()
+        return redirect_with_flash(f"/disputes/mine/{reference}", exc.detail, "error")
+    session.commit()
+    return redirect_with_flash(f"/disputes/mine/{reference}", "Your reply was sent to the team.", "success")
+
+
+@router.post("/mine/{reference}/withdraw")
+def withdraw(reference: str, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    try:
+        pages.family_withdraw(session, reference=reference, **_who(viewer), actor=viewer.actor(request))
+    except InvalidTransition as exc:
+        session.rollback()
+        return redirect_with_flash(f"/disputes/mine/{reference}", exc.detail, "error")
+    session.commit()
+    return redirect_with_flash(f"/disputes/mine/{reference}", "You withdrew this concern.", "success")

@@ -1,0 +1,295 @@
+"""What the dispute pages show: one call per page, built from the dispute services.
+
+The family pages and the team pages each ask for one bundle; the bundles never mix the two
+audiences (a requester's bundle has no internal notes and no timeline from the audit log).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import String, cast, or_
+from sqlmodel import Session, col, select
+
+from app.actors import Actor
+from app.errors import NotFound
+from app.models import (
+    Dispute,
+    DisputeCategory,
+    DisputeMessage,
+    DisputeStatus,
+    Employee,
+    EmployeeStatus,
+    Guardian,
+    Guardianship,
+    Role,
+    Student,
+)
+from app.services.disputes import filing as disputes
+from app.services.disputes import queue
+from app.services.disputes.clock import CLOCK_LABELS, Clock, ClockState, clock_days
+
+# Plain words for each category: a short label and one sentence a parent can recognise.
+CATEGORIES: dict[DisputeCategory, tuple[str, str]] = {
+    DisputeCategory.inaccurate_record: (
+        "Something in the record is wrong",
+        "Information in your child's record is inaccurate or misleading and you want it corrected.",
+    ),
+    DisputeCategory.unauthorized_disclosure: (
+        "Information was shared without permission",
+        "You believe your child's information was given to someone who should not have it.",
+    ),
+    DisputeCategory.vendor_use: (
+        "A company is using the data in a way it should not",
+        "A company working for the district uses your child's data for something other than school, "
+        "such as advertising.",
+    ),
+    DisputeCategory.consent: (
+        "Consent",
+        "A problem with a permission you gave, refused or want to take back.",
+    ),
+    DisputeCategory.access_to_record: (
+        "I want to see my child's record",
+        "You ask to look at your child's student record.",
+    ),
+    DisputeCategory.deletion: (
+        "Delete my child's data",
+        "You ask that the district or a company delete your child's data.",
+    ),
+    DisputeCategory.other: ("Something else", "Any other concern about how your child's data is handled."),
+}
+STATUS_LABELS: dict[DisputeStatus, str] = {
+    DisputeStatus.received: "Received",
+    DisputeStatus.in_review: "In review",
+    DisputeStatus.responded: "Answered",
+    DisputeStatus.closed: "Closed",
+    DisputeStatus.withdrawn: "Withdrawn",
+}
+DECISIONS: dict[str, str] = {
+    "upheld": "Upheld: we agree and have acted on it",
+    "partly_upheld": "Partly upheld",
+    "not_upheld": "Not upheld: no change",
+    "information": "Information provided",
+}
+RELATIONS: dict[str, str] = {
+    "parent": "Parent",
+    "guardian": "Legal guardian",
+    "student": "Student (18 or older)",
+    "other": "Someone else",
+}
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "pt": "Português"}
+
+
+def category_clock_days() -> dict[DisputeCategory, int]:
+    return {c: clock_days(c.value) for c in DisputeCategory}
+
+
+def labels() -> dict[str, object]:
+    """The vocabularies every dispute template uses."""
+    return {
+        "categories": CATEGORIES,
+        "category_days": category_clock_days(),
+        "status_labels": STATUS_LABELS,
+        "decisions": DECISIONS,
+        "relations": RELATIONS,
+        "languages": LANGUAGES,
+        "clock_labels": CLOCK_LABELS,
+        "clock_states": [s for s in ClockState],
+        "statuses": list(DisputeStatus),
+    }
+
+
+# ---------------------------------------------------------------- family side
+
+
+@dataclass(frozen=True)
+class FamilyForm:
+    children: list[Student]
+    requester_name: str
+    is_guardian: bool
+
+
+def family_form(session: Session, *, guardian_id: uuid.UUID | None) -> FamilyForm:
+    """The filing form: a guardian picks one of their children; anyone else types a name."""
+    if guardian_id is None:
+        return FamilyForm(children=[], requester_name="", is_guardian=False)
+    guardian = session.get(Guardian, guardian_id)
+    children = list(
+        session.exec(
+            select(Student)
+            .join(Guardianship, col(Guardianship.student_id) == col(Student.id))
+            .where(col(Guardianship.guardian_id) == guardian_id)
+            .order_by(col(Student.first_name), col(Student.last_name))
+        ).all()
+    )
+    name = f"{guardian.first_name} {guardian.last_name}".strip() if guardian else ""
+    return FamilyForm(children=children, requester_name=name, is_guardian=True)
+
+
+@dataclass(frozen=True)
+class MyDispute:
+    dispute: Dispute
+    clock: Clock
+
+
+def my_disputes(
+    session: Session, *, email: str | None, guardian_id: uuid.UUID | None, now: datetime
+) -> list[MyDispute]:
+    rows = queue.list_my_disputes(session, email=email, guardian_id=guardian_id)
+    return [MyDispute(dispute=d, clock=queue.clock_of(d, now)) for d in rows]
+
+
+@dataclass(frozen=True)
+class FamilyDisputeView:
+    dispute: Dispute
+    clock: Clock
+    messages: list[DisputeMessage]  # to and from the requester only; never internal notes
+    student_name: str | None
+    can_reply: bool
+    can_withdraw: bool
+
+
+def family_dispute(
+    session: Session, *, reference: str, email: str | None, guardian_id: uuid.UUID | None, now: datetime
+) -> FamilyDisputeView:
+    """One of the viewer's own disputes (404 for anyone else's)."""
+    dispute = queue.get_dispute_for_requester(
+        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
+    )
+    student = session.get(Student, dispute.student_id) if dispute.student_id else None
+    open_ = queue.is_open(dispute)
+    return FamilyDisputeView(
+        dispute=dispute,
+        clock=queue.clock_of(dispute, now),
+        messages=queue.messages_for_requester(session, dispute.id),
+        student_name=f"{student.first_name} {student.last_name}" if student else dispute.student_description,
+        can_reply=open_,
+        can_withdraw=open_,
+    )
+
+
+def family_reply(
+    session: Session,
+    *,
+    reference: str,
+    email: str | None,
+    guardian_id: uuid.UUID | None,
+    body: str,
+    actor: Actor,
+) -> DisputeMessage:
+    """The requester answers on one of their own disputes (404 for anyone else's)."""
+    dispute = queue.get_dispute_for_requester(
+        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
+    )
+    return disputes.requester_reply(session, dispute=dispute, body=body, actor=actor)
+
+
+def family_withdraw(
+    session: Session, *, reference: str, email: str | None, guardian_id: uuid.UUID | None, actor: Actor
+) -> Dispute:
+    dispute = queue.get_dispute_for_requester(
+        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
+    )
+    return disputes.withdraw(session, dispute=dispute, actor=actor)
+
+
+# ---------------------------------------------------------------- team side
+
+
+def team_members(session: Session) -> list[Employee]:
+    """Active members of the Data Privacy Team (who a dispute can be assigned to)."""
+    roles = cast(Employee.roles, String)
+    return list(
+        session.exec(
+            select(Employee)
+            .where(
+                col(Employee.status) == EmployeeStatus.active,
+                or_(
+                    roles.contains(f'"{Role.privacy_team.value}"', autoescape=True),
+                    roles.contains(f'"{Role.privacy_admin.value}"', autoescape=True),
+                ),
+            )
+            .order_by(col(Employee.name))
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[queue.DisputeRow]
+    count: int
+    team: list[Employee]
+
+
+def queue_page(
+    session: Session,
+    *,
+    status: DisputeStatus | None,
+    category: DisputeCategory | None,
+    assignee_id: uuid.UUID | None,
+    clock_state: ClockState | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+    now: datetime,
+) -> QueuePage:
+    rows, count = queue.list_disputes(
+        session,
+        status=status,
+        category=category,
+        assignee_id=assignee_id,
+        clock_state=clock_state,
+        q=q,
+        limit=limit,
+        offset=offset,
+        now=now,
+    )
+    return QueuePage(rows=rows, count=count, team=team_members(session))
+
+
+@dataclass(frozen=True)
+class StaffDisputeView:
+    row: queue.DisputeRow
+    student_name: str | None
+    timeline: list[queue.TimelineEntry]
+    team: list[Employee]
+    is_open: bool
+    actions: set[str] = field(default_factory=set)
+
+    @property
+    def dispute(self) -> Dispute:
+        return self.row.dispute
+
+    @property
+    def clock(self) -> Clock:
+        return self.row.clock
+
+
+def staff_dispute(session: Session, *, dispute_id: uuid.UUID | None, now: datetime) -> StaffDisputeView:
+    if dispute_id is None:
+        raise NotFound("There is no dispute with this id.")
+    row = queue.get_dispute_row(session, dispute_id=dispute_id, now=now)
+    dispute = row.dispute
+    student = session.get(Student, dispute.student_id) if dispute.student_id else None
+    status = dispute.status
+    actions = set()
+    if status in (DisputeStatus.received, DisputeStatus.in_review):
+        actions |= {"assign", "note", "message", "respond"}
+    if status == DisputeStatus.received:
+        actions.add("start_review")
+    if status == DisputeStatus.responded:
+        actions |= {"note", "close"}
+    if status in (DisputeStatus.closed, DisputeStatus.withdrawn):
+        actions.add("note")
+    return StaffDisputeView(
+        row=row,
+        student_name=f"{student.first_name} {student.last_name} ({student.school})"
+        if student
+        else dispute.student_description,
+        timeline=queue.timeline(session, dispute.id),
+        team=team_members(session),
+        is_open=queue.is_open(dispute),
+        actions=actions,
+    )

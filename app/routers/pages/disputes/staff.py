@@ -1,0 +1,324 @@
+"""The team's dispute pages: the deadline queue, one dispute and its actions, filing on behalf,
+the dashboard figures, the CSV export and the private calendar link.
+
+Reading needs ``disputes.read`` (the team, administrators, auditors); every action needs
+``disputes.write`` (the team and administrators). A plain ``staff`` role gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from app import clock
+from app.actors import Actor
+from app.config import get_settings
+from app.deps import Allow, SessionDep, parse_uuid
+from app.errors import InvalidTransition, NotFound, ValidationFailed
+from app.flash import redirect_with_flash
+from app.models.schemas import field_errors
+from app.models.schemas.disputes import (
+    DESCRIPTION_MAX,
+    MESSAGE_MAX,
+    RESPONSE_MAX,
+    DisputeAssign,
+    DisputeExportRange,
+    DisputeFilter,
+    DisputeMessageCreate,
+    DisputeRespond,
+    StaffDisputeCreate,
+)
+from app.routers.pages.disputes import presenters as dispute_pages
+from app.services.disputes import filing as disputes
+from app.services.platform.documents import MAX_UPLOAD_BYTES
+from app.templating import is_htmx, render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+CanRead = Annotated[Actor, Depends(Allow("disputes.read", api=False))]
+CanWrite = Annotated[Actor, Depends(Allow("disputes.write", api=False))]
+PER_PAGE = 25
+FILTER_FIELDS = ("status", "category", "assignee_id", "clock_state", "q")
+FILE_FIELDS = (
+    "category",
+    "student_description",
+    "description",
+    "language",
+    "requester_name",
+    "requester_relation",
+    "requester_email",
+    "received_at",
+    "channel",
+)
+CHANNELS = {"paper": "On paper", "phone": "By phone", "email": "By email", "in_person": "In person"}
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+# ---------------------------------------------------------------- the queue
+
+
+def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict[str, str]]:
+    """(filter, page, raw values for the form, errors) from the query string."""
+    params = request.query_params
+    raw = {f: (params.get(f) or "").strip()[:254] for f in FILTER_FIELDS}
+    try:
+        page = max(1, min(int(params.get("page", "1")), 100_000))
+    except ValueError:
+        page = 1
+    values = {k: v for k, v in raw.items() if v}
+    try:
+        filters = DisputeFilter.model_validate({**values, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
+    except ValidationError as exc:
+        return DisputeFilter(limit=PER_PAGE), 1, raw, field_errors(exc)
+    return filters, page, raw, {}
+
+
+@router.get("/disputes")
+def queue(request: Request, session: SessionDep, actor: CanRead) -> Response:
+    filters, page, raw, errors = _filters(request)
+    view = dispute_pages.queue_page(
+        session,
+        status=filters.status,
+        category=filters.category,
+        assignee_id=filters.assignee_id,
+        clock_state=filters.clock_state,
+        q=filters.q,
+        limit=filters.limit,
+        offset=filters.offset,
+        now=clock.now(),
+    )
+    query = {k: v for k, v in raw.items() if v and k not in errors}
+    return render(
+        request,
+        "disputes/staff/queue.html",
+        {
+            "view": view,
+            "page": page,
+            "pages": max(1, -(-view.count // PER_PAGE)),
+            "values": raw,
+            "errors": errors,
+            "query_string": urlencode(query),
+            "today": clock.now().astimezone(get_settings().zone).date(),
+            **dispute_pages.labels(),
+        },
+        status_code=422 if errors and not is_htmx(request) else 200,
+        fragment="disputes/staff/_queue_table.html",
+    )
+
+
+@router.get("/disputes.csv")
+def export(request: Request, session: SessionDep, actor: CanRead) -> Response:
+    params = request.query_params
+    try:
+        period = DisputeExportRange.model_validate({"start": params.get("start"), "end": params.get("end")})
+        body = disputes.export_csv(session, start=period.start, end=period.end)
+    except (ValidationError, ValidationFailed):
+        return redirect_with_flash(
+            "/staff/disputes", "Choose a start and an end date (the end on or after the start).", "error"
+        )
+    name = f"disputes-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/disputes/dashboard")
+def dashboard(request: Request, session: SessionDep, actor: CanRead) -> Response:
+    figures = disputes.dashboard_figures(session, now=clock.now())
+    return render(
+        request,
+        "disputes/staff/dashboard.html",
+        {"figures": figures},
+        fragment="disputes/staff/_dashboard.html",
+    )
+
+
+# ---------------------------------------------------------------- filing on behalf
+
+
+def _file_form(
+    request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "disputes/staff/new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "channels": CHANNELS,
+            "description_max": DESCRIPTION_MAX,
+            "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "now_local": clock.now().astimezone(get_settings().zone).strftime("%Y-%m-%dT%H:%M"),
+            **dispute_pages.labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/disputes/new")
+def new_dispute(request: Request, actor: CanWrite) -> Response:
+    return _file_form(request, {"channel": "paper", "language": "en", "requester_relation": "parent"}, {})
+
+
+@router.post("/disputes/new")
+async def file_dispute(request: Request, session: SessionDep, actor: CanWrite) -> Response:
+    form = await request.form()
+    values = {f: _text(form, f) for f in FILE_FIELDS}
+    try:
+        data = StaffDisputeCreate.model_validate(
+            {k: v for k, v in values.items() if v != "" or k in ("description", "requester_email")}
+        )
+    except ValidationError as exc:
+        return _file_form(request, values, field_errors(exc), status_code=422)
+    upload = form.get("attachment")
+    attachment = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        attachment = (await upload.read(MAX_UPLOAD_BYTES + 1), upload.filename)
+    try:
+        dispute = disputes.staff_file_dispute(session, data=data, actor=actor, attachment=attachment)
+    except ValidationFailed as exc:
+        session.rollback()
+        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+        return _file_form(request, values, errors, status_code=422)
+    session.commit()
+    return redirect_with_flash(
+        f"/staff/disputes/{dispute.id}",
+        f"Dispute {dispute.reference} was filed; the clock runs from the date it was received.",
+        "success",
+    )
+
+
+# ---------------------------------------------------------------- the calendar link
+
+
+@router.get("/calendar")
+def calendar_page(request: Request, actor: CanWrite) -> Response:
+    return render(request, "disputes/staff/calendar.html", {"feed_url": None})
+
+
+@router.post("/calendar/reset")
+def reset_calendar(request: Request, session: SessionDep, actor: CanWrite) -> Response:
+    from app.services.disputes import calendar as calendar_feeds
+
+    url = calendar_feeds.reset_feed(session, employee_id=actor.employee_id, actor=actor)
+    session.commit()
+    # The secret URL is shown once, on this response; it is never stored in the clear.
+    return render(
+        request, "disputes/staff/calendar.html", {"feed_url": url}, headers={"Cache-Control": "no-store"}
+    )
+
+
+# ---------------------------------------------------------------- one dispute
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    dispute_id: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = dispute_pages.staff_dispute(session, dispute_id=parse_uuid(dispute_id), now=clock.now())
+    return render(
+        request,
+        "disputes/staff/detail.html",
+        {
+            "view": view,
+            "values": values or {},
+            "errors": errors or {},
+            "can_write": "privacy_team" in actor.roles or "privacy_admin" in actor.roles,
+            "message_max": MESSAGE_MAX,
+            "response_max": RESPONSE_MAX,
+            **dispute_pages.labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/disputes/{dispute_id}")
+def dispute_page(dispute_id: str, request: Request, session: SessionDep, actor: CanRead) -> Response:
+    return _detail(request, session, actor, dispute_id)
+
+
+ACTIONS = {
+    "assign": "The assignment was saved.",
+    "start-review": "The dispute is now in review.",
+    "note": "Your internal note was added. The requester does not see it.",
+    "message": "Your message was sent. The requester is emailed that a message is waiting.",
+    "respond": "The response was sent and the clock stopped.",
+    "close": "The dispute was closed.",
+}
+
+
+def _act(session: SessionDep, actor: Actor, action: str, dispute_id: str, form: FormData) -> None:
+    """Parse the action's form and call its one service function (raises ValidationError etc.)."""
+    target = parse_uuid(dispute_id)
+    if target is None:
+        raise NotFound("There is no dispute with this id.")
+    if action == "assign":
+        assignee = DisputeAssign.model_validate({"assignee_id": _text(form, "assignee_id") or None})
+        disputes.assign(session, dispute_id=target, assignee_id=assignee.assignee_id, actor=actor)
+    elif action == "start-review":
+        disputes.start_review(session, dispute_id=target, actor=actor)
+    elif action in ("note", "message"):
+        message = DisputeMessageCreate.model_validate({"body": _text(form, f"{action}_body")})
+        send = disputes.add_note if action == "note" else disputes.message_requester
+        send(session, dispute_id=target, body=message.body, actor=actor)
+    elif action == "respond":
+        answer = DisputeRespond.model_validate(
+            {"response_text": _text(form, "response_text"), "decision": _text(form, "decision")}
+        )
+        disputes.respond(
+            session,
+            dispute_id=target,
+            response_text=answer.response_text,
+            decision=answer.decision,
+            actor=actor,
+        )
+    elif action == "close":
+        disputes.close(session, dispute_id=target, actor=actor)
+    else:
+        raise NotFound("There is no such action.")
+
+
+FIELD_NAMES = {"body": "{action}_body"}
+
+
+@router.post("/disputes/{dispute_id}/{action}")
+async def dispute_action(
+    dispute_id: str, action: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    form = await request.form()
+    here = f"/staff/disputes/{dispute_id}"
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        _act(session, actor, action, dispute_id, form)
+    except ValidationError as exc:
+        errors = {FIELD_NAMES.get(k, k).format(action=action): v for k, v in field_errors(exc).items()}
+        return _detail(request, session, actor, dispute_id, values=values, errors=errors, status_code=422)
+    except ValidationFailed as exc:
+        session.rollback()
+        errors = {
+            FIELD_NAMES.get(e["field"], e["field"]).format(action=action): e["message"]
+            for e in exc.errors or []
+        } or {"form": exc.detail}
+        return _detail(request, session, actor, dispute_id, values=values, errors=errors, status_code=422)
+    except InvalidTransition as exc:
+        session.rollback()
+        return redirect_with_flash(here, exc.detail, "error")
+    session.commit()
+    return redirect_with_flash(here, ACTIONS[action], "success")

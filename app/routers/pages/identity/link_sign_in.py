@@ -1,0 +1,94 @@
+"""Signing in by emailed link (no passwords): the four pages families and vendor contacts share.
+
+The emailed link opens a page with a "Continue" button instead of signing in on GET: mail
+scanners and link previewers fetch links with GET, and would otherwise use up the single-use
+link (and start a session nobody holds) before the person clicks it. GET never changes state;
+the button POSTs (with the CSRF token) and that request redeems the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, Form, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from app.actors import Actor
+from app.deps import SessionDep, request_actor
+from app.errors import ValidationFailed
+from app.models import LinkPurpose
+from app.security.sessions import set_session_cookie
+from app.services.identity import email_links
+from app.templating import render
+
+NO_STORE = {"Cache-Control": "no-store"}  # personal data and single-use links: never cached
+
+
+class SignedIn(Protocol):
+    token: str  # the new session cookie
+    next_url: str
+
+
+@dataclass(frozen=True)
+class LinkSignIn:
+    """One audience's flow: ``/<audience>/sign-in`` and ``/<audience>/link/<token>``."""
+
+    audience: str  # "family" or "vendor": the path prefix and the template folder
+    purposes: Sequence[LinkPurpose]
+    request_link: Callable[..., None]  # (session, *, email, actor): emails a link, or silently not
+    redeem: Callable[..., Any]  # (session, *, token, request, actor) -> SignedIn; LinkRejected
+
+
+def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
+    base, folder = f"/{flow.audience}", flow.audience
+
+    @router.get(f"{base}/sign-in", name=f"{flow.audience}_sign_in_page")
+    def sign_in_page(request: Request) -> Response:
+        return render(request, f"{folder}/sign_in.html", {"errors": {}, "email": ""})
+
+    @router.post(f"{base}/sign-in", name=f"{flow.audience}_sign_in")
+    def sign_in(request: Request, session: SessionDep, email: Annotated[str, Form()] = "") -> Response:
+        try:
+            flow.request_link(session, email=email, actor=request_actor(request))
+        except ValidationFailed as exc:
+            session.rollback()
+            errors = {e["field"]: e["message"] for e in exc.errors or []}
+            context = {"errors": errors, "email": email[:254]}
+            return render(request, f"{folder}/sign_in.html", context, status_code=422)
+        session.commit()
+        # The same page whether or not the email is known (or the request was throttled).
+        return render(request, f"{folder}/check_email.html", {"email": email.strip().lower()[:254]})
+
+    @router.get(f"{base}/link/{{token}}", name=f"{flow.audience}_link_page")
+    def link_page(request: Request, session: SessionDep, token: str) -> Response:
+        valid = email_links.check_link(session, token=token, purposes=tuple(flow.purposes))
+        return _link_page(request, folder, valid=valid, token=token)
+
+    @router.post(f"{base}/link/{{token}}", name=f"{flow.audience}_redeem_link")
+    def redeem_link(request: Request, session: SessionDep, token: str) -> Response:
+        return _redeem(request, session, flow, token, request_actor(request))
+
+
+def _link_page(request: Request, folder: str, *, valid: bool, token: str) -> Response:
+    return render(
+        request,
+        f"{folder}/link.html",
+        {"valid": valid, "token": token if valid else ""},
+        status_code=200 if valid else 400,
+        headers=NO_STORE,
+    )
+
+
+def _redeem(request: Request, session: Session, flow: LinkSignIn, token: str, actor: Actor) -> Response:
+    try:
+        signed_in: SignedIn = flow.redeem(session, token=token, request=request, actor=actor)
+    except email_links.LinkRejected:
+        session.commit()  # the audit trace of the refusal
+        return _link_page(request, flow.audience, valid=False, token="")
+    session.commit()
+    response = RedirectResponse(signed_in.next_url, status_code=303)
+    set_session_cookie(response, signed_in.token)
+    return response

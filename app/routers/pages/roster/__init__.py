@@ -1,0 +1,1 @@
+"""Family pages over the roster: a guardian's children."""

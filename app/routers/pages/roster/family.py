@@ -1,0 +1,46 @@
+"""Family pages: sign in by emailed link (see ``link_sign_in``), my children, one child."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.deps import CurrentFamily, CurrentGuardian, SessionDep, parse_uuid
+from app.routers.pages.identity.link_sign_in import NO_STORE, LinkSignIn, add_link_sign_in
+from app.services.identity import family_auth
+from app.services.roster import family
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+add_link_sign_in(
+    router,
+    LinkSignIn(
+        audience="family",
+        purposes=family_auth.FAMILY_PURPOSES,
+        request_link=family_auth.request_family_link,
+        redeem=family_auth.redeem_family_link,
+    ),
+)
+
+
+@router.get("/family")
+def home(request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    if viewer.guardian is None:  # a verified requester: their own disputes only
+        return render(
+            request, "roster/family/requester.html", {"email": viewer.session.email}, headers=NO_STORE
+        )
+    children = family.children_of(session, guardian_id=viewer.guardian.id)
+    return render(
+        request,
+        "roster/family/home.html",
+        {"guardian": viewer.guardian, "children": children},
+        headers=NO_STORE,
+    )
+
+
+@router.get("/family/children/{student_id}")
+def child_page(request: Request, session: SessionDep, viewer: CurrentGuardian, student_id: str) -> Response:
+    assert viewer.guardian is not None  # CurrentGuardian guarantees it
+    child = family.child_details(session, guardian_id=viewer.guardian.id, student_id=parse_uuid(student_id))
+    return render(request, "roster/family/child.html", {"child": child}, headers=NO_STORE)

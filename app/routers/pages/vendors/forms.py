@@ -1,0 +1,96 @@
+"""Helpers shared by the vendor, DPA, vendor-portal and registry pages: labels, form values,
+field errors from the services, uploads and downloads. No rules live here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from app.errors import DomainError
+from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
+from app.models.platform.documents import Document
+from app.models.schemas import field_errors
+from app.services.vendors.agreement_queries import download_headers
+
+VENDOR_STATUS_LABELS = {
+    "requested": "Requested",
+    "under_review": "Under review",
+    "approved": "Approved",
+    "approved_with_consent": "Approved with consent",
+    "denied": "Denied",
+    "retired": "Retired",
+}
+VENDOR_ACTION_LABELS = {
+    "review": "Start the review",
+    "approve": "Approve",
+    "approve_with_consent": "Approve with parental consent",
+    "deny": "Deny",
+    "retire": "Retire",
+}
+DPA_STATUS_LABELS = {
+    "draft": "Draft",
+    "sent": "Sent to the vendor",
+    "vendor_signed": "Signed by the vendor",
+    "executed": "Executed",
+    "expired": "Expired",
+    "terminated": "Terminated",
+    "declined": "Declined by the vendor",
+}
+TEMPLATE_LABELS = {
+    "mspa": "Massachusetts Student Privacy Alliance (MSPA)",
+    "ndpa_standard": "National DPA, standard clauses",
+    "vendor_specific": "Vendor's own agreement",
+    "district_modified": "District-modified agreement",
+}
+
+
+def labels() -> dict[str, Any]:
+    """The label tables every vendor/DPA template uses."""
+    return {
+        "vendor_statuses": VENDOR_STATUS_LABELS,
+        "vendor_actions": VENDOR_ACTION_LABELS,
+        "dpa_statuses": DPA_STATUS_LABELS,
+        "templates": TEMPLATE_LABELS,
+        "data_elements": DATA_ELEMENTS,
+        "grade_bands": GRADE_BANDS,
+    }
+
+
+def form_values(form: FormData, fields: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Text fields (stripped of nothing: the schema does that) and multi-valued fields, as sent."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        value = form.get(name)
+        values[name] = value if isinstance(value, str) else ""
+    for name in lists:
+        values[name] = [v for v in form.getlist(name) if isinstance(v, str)]
+    return values
+
+
+def errors_of(exc: ValidationError | DomainError) -> dict[str, str]:
+    """Per-field messages (``form`` for the rest) from a schema or a service error."""
+    if isinstance(exc, ValidationError):
+        return field_errors(exc)
+    errors: dict[str, str] = {}
+    for err in exc.errors or []:
+        field = str(err.get("field") or "form").split(".")[-1]
+        errors.setdefault(field, str(err.get("message") or exc.detail))
+    if not errors:
+        errors["form"] = exc.detail
+    return errors
+
+
+async def upload_of(form: FormData, name: str) -> tuple[bytes, str | None] | None:
+    """The bytes and the sent file name of an upload field, or None when no file was chosen."""
+    item = form.get(name)
+    if not isinstance(item, UploadFile) or not item.filename:
+        return None
+    return await item.read(), item.filename
+
+
+def attachment(document: Document, data: bytes) -> Response:
+    """A stored file as a download (``Content-Disposition: attachment``, ``nosniff``, no cache)."""
+    return Response(content=data, media_type=document.content_type, headers=download_headers(document))

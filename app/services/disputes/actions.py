@@ -1,0 +1,331 @@
+"""Working a dispute: assign, review, notes, messages, the answer, close and withdraw.
+
+Each function checks who may act and from which states, writes the change and its audit event,
+and queues its emails, all in the caller's transaction (the router commits). A transition is a
+conditional UPDATE on the allowed-from states, so two people acting at once cannot both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from app import clock
+from app.actors import Actor
+from app.config import get_settings
+from app.emails import render_email
+from app.errors import InvalidTransition, ValidationFailed
+from app.models import (
+    OPEN_DISPUTE_STATUSES,
+    Dispute,
+    DisputeMessage,
+    DisputeStatus,
+    Employee,
+    EmployeeStatus,
+    MessageKind,
+    Role,
+)
+from app.models.schemas.disputes import DECISIONS
+from app.services.disputes import clock as dispute_clock
+from app.services.disputes.queue import get_dispute_for_staff, is_open
+from app.services.platform.audit import record
+from app.services.platform.documents import IMAGES, PDF
+from app.services.platform.outbox import queue_email
+from app.templating import local_time
+
+ATTACHMENT_TYPES = IMAGES | {PDF}
+TEAM_ROLES = frozenset({Role.privacy_team.value, Role.privacy_admin.value})
+
+
+def _portal_url(dispute: Dispute) -> str:
+    """The requester's page for this dispute (signing in with the emailed link leads back to it)."""
+    return f"{get_settings().base_url.rstrip('/')}/disputes/mine/{dispute.reference}"
+
+
+def _staff_url(dispute: Dispute) -> str:
+    return f"{get_settings().base_url.rstrip('/')}/staff/disputes/{dispute.id}"
+
+
+def _email(session: Session, *, to: str, template: str, language: str, **context: Any) -> None:
+    subject, body, lang = render_email(template, language, **context)
+    queue_email(session, to=to, subject=subject, body_text=body, language=lang)
+
+
+def _when(value: datetime, language: str) -> str:
+    """A date and time in the district's zone, written the way the reader's language writes it."""
+    if language in ("es", "pt"):
+        return local_time(value, "%d/%m/%Y %H:%M %Z")
+    return local_time(value)
+
+
+def _category_label(dispute: Dispute) -> str:
+    return dispute.category.value.replace("_", " ").capitalize()
+
+
+def _field_error(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": field, "message": message}])
+
+
+def _transition(
+    session: Session,
+    dispute: Dispute,
+    *,
+    allowed: Iterable[DisputeStatus],
+    values: dict[str, Any],
+    refusal: str,
+) -> None:
+    """Apply ``values`` only if the dispute is still in one of ``allowed`` (else 409)."""
+    allowed = tuple(allowed)
+    result = session.execute(
+        update(Dispute)
+        .where(col(Dispute.id) == dispute.id, col(Dispute.status).in_(allowed))
+        .values(**values, updated_at=clock.now())
+        .returning(col(Dispute.id))
+    )
+    if result.first() is None:
+        session.refresh(dispute)
+        raise InvalidTransition(refusal.format(status=dispute.status.value.replace("_", " ")))
+    session.refresh(dispute)
+
+
+def _audit(session: Session, actor: Actor, action: str, dispute: Dispute, **details: Any) -> None:
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="dispute",
+        object_id=dispute.id,
+        details={"reference": dispute.reference, **details},
+    )
+
+
+def _add_message(
+    session: Session, dispute: Dispute, kind: MessageKind, body: str, actor: Actor
+) -> DisputeMessage:
+    if not body.strip():
+        raise _field_error("body", "The message is empty.")
+    message = DisputeMessage(
+        dispute_id=dispute.id,
+        kind=kind,
+        body=body.strip(),
+        author_type=actor.type,
+        author_id=actor.id,
+        author_label=actor.label,
+        created_at=clock.now(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _staff_recipient(session: Session, dispute: Dispute) -> str:
+    """The assignee if they are active, else the team address."""
+    if dispute.assignee_id is not None:
+        employee = session.get(Employee, dispute.assignee_id)
+        if employee is not None and employee.status == EmployeeStatus.active:
+            return employee.email
+    return get_settings().privacy_team_email
+
+
+def assign(
+    session: Session, *, dispute_id: uuid.UUID, assignee_id: uuid.UUID | None, actor: Actor
+) -> Dispute:
+    dispute = get_dispute_for_staff(session, dispute_id)
+    if assignee_id is not None:
+        employee = session.get(Employee, assignee_id)
+        if (
+            employee is None
+            or employee.status != EmployeeStatus.active
+            or not TEAM_ROLES & set(employee.roles)
+        ):
+            raise _field_error("assignee_id", "Choose an active member of the Data Privacy Team.")
+    previous = dispute.assignee_id
+    _transition(
+        session,
+        dispute,
+        allowed=OPEN_DISPUTE_STATUSES,
+        values={"assignee_id": assignee_id},
+        refusal="A {status} dispute cannot be reassigned.",
+    )
+    _audit(
+        session,
+        actor,
+        "dispute.assign",
+        dispute,
+        previous=str(previous) if previous else None,
+        assignee=str(assignee_id) if assignee_id else None,
+    )
+    if assignee_id is not None and assignee_id != previous and str(assignee_id) != actor.id:
+        _email(
+            session,
+            to=_staff_recipient(session, dispute),
+            template="dispute_assigned",
+            language="en",
+            reference=dispute.reference,
+            category=_category_label(dispute),
+            due=local_time(dispute.due_at),
+            staff_url=_staff_url(dispute),
+        )
+    return dispute
+
+
+def start_review(session: Session, *, dispute_id: uuid.UUID, actor: Actor) -> Dispute:
+    """``received`` → ``in_review``."""
+    dispute = get_dispute_for_staff(session, dispute_id)
+    _transition(
+        session,
+        dispute,
+        allowed=(DisputeStatus.received,),
+        values={"status": DisputeStatus.in_review},
+        refusal="Only a received dispute can be moved to review; this one is {status}.",
+    )
+    _audit(session, actor, "dispute.review", dispute)
+    return dispute
+
+
+def add_note(session: Session, *, dispute_id: uuid.UUID, body: str, actor: Actor) -> DisputeMessage:
+    """An internal note: never shown to the requester. Allowed in every state."""
+    dispute = get_dispute_for_staff(session, dispute_id)
+    message = _add_message(session, dispute, MessageKind.internal_note, body, actor)
+    _audit(session, actor, "dispute.note", dispute, message_id=str(message.id))
+    return message
+
+
+def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, actor: Actor) -> DisputeMessage:
+    """A message to the requester; the email says one is waiting, never what it says."""
+    dispute = get_dispute_for_staff(session, dispute_id)
+    if not is_open(dispute):
+        raise InvalidTransition(
+            f"The dispute is {dispute.status.value}; messages can be sent only while it is open."
+        )
+    message = _add_message(session, dispute, MessageKind.to_requester, body, actor)
+    _audit(session, actor, "dispute.message", dispute, message_id=str(message.id))
+    _email(
+        session,
+        to=dispute.requester_email,
+        template="dispute_message",
+        language=dispute.language,
+        requester=dispute.requester_name,
+        reference=dispute.reference,
+        due=_when(dispute.due_at, dispute.language),
+        portal_url=_portal_url(dispute),
+    )
+    return message
+
+
+def requester_reply(session: Session, *, dispute: Dispute, body: str, actor: Actor) -> DisputeMessage:
+    """The requester answers (the caller loaded ``dispute`` with ``get_dispute_for_requester``)."""
+    session.refresh(dispute)
+    if not is_open(dispute):
+        raise InvalidTransition(
+            f"This concern is {dispute.status.value}; replies are closed. File a new concern if needed."
+        )
+    message = _add_message(session, dispute, MessageKind.from_requester, body, actor)
+    _audit(session, actor, "dispute.reply", dispute, message_id=str(message.id))
+    _email(
+        session,
+        to=_staff_recipient(session, dispute),
+        template="dispute_reply_team",
+        language="en",
+        reference=dispute.reference,
+        due=local_time(dispute.due_at),
+        staff_url=_staff_url(dispute),
+    )
+    return message
+
+
+def respond(
+    session: Session, *, dispute_id: uuid.UUID, response_text: str, decision: str, actor: Actor
+) -> Dispute:
+    """Send the answer: the clock stops (``responded_at``, ``sla_met``) and the requester is told."""
+    dispute = get_dispute_for_staff(session, dispute_id)
+    if not response_text.strip():
+        raise _field_error("response_text", "The response is empty.")
+    if decision.strip() not in DECISIONS:
+        raise _field_error("decision", "Choose a decision: " + ", ".join(DECISIONS) + ".")
+    now = clock.now()
+    met = dispute_clock.sla_met(dispute.due_at, now)
+    _transition(
+        session,
+        dispute,
+        allowed=OPEN_DISPUTE_STATUSES,
+        values={
+            "status": DisputeStatus.responded,
+            "response_text": response_text.strip(),
+            "decision": decision.strip(),
+            "responded_at": now,
+            "sla_met": met,
+        },
+        refusal="A {status} dispute cannot be answered again.",
+    )
+    _audit(session, actor, "dispute.respond", dispute, decision=decision.strip(), sla_met=met)
+    _email(
+        session,
+        to=dispute.requester_email,
+        template="dispute_answered",
+        language=dispute.language,
+        requester=dispute.requester_name,
+        reference=dispute.reference,
+        portal_url=_portal_url(dispute),
+    )
+    return dispute
+
+
+def close(session: Session, *, dispute_id: uuid.UUID, actor: Actor) -> Dispute:
+    """``responded`` → ``closed``."""
+    dispute = get_dispute_for_staff(session, dispute_id)
+    _transition(
+        session,
+        dispute,
+        allowed=(DisputeStatus.responded,),
+        values={"status": DisputeStatus.closed, "closed_at": clock.now()},
+        refusal="Only an answered dispute can be closed; this one is {status}.",
+    )
+    _audit(session, actor, "dispute.close", dispute)
+    return dispute
+
+
+def withdraw(session: Session, *, dispute: Dispute, actor: Actor) -> Dispute:
+    """The requester withdraws an open dispute; the clock stops without an answer."""
+    _transition(
+        session,
+        dispute,
+        allowed=OPEN_DISPUTE_STATUSES,
+        values={"status": DisputeStatus.withdrawn, "withdrawn_at": clock.now()},
+        refusal="This concern is {status}; it can no longer be withdrawn.",
+    )
+    _audit(session, actor, "dispute.withdraw", dispute)
+    _email(
+        session,
+        to=_staff_recipient(session, dispute),
+        template="dispute_withdrawn_team",
+        language="en",
+        reference=dispute.reference,
+        staff_url=_staff_url(dispute),
+    )
+    return dispute
+
+
+def post_staff_message(
+    session: Session, *, dispute_id: uuid.UUID, body: str, internal: bool, actor: Actor
+) -> DisputeMessage:
+    """The API's one messages endpoint: an internal note, or a message to the requester."""
+    if internal:
+        return add_note(session, dispute_id=dispute_id, body=body, actor=actor)
+    return message_requester(session, dispute_id=dispute_id, body=body, actor=actor)
+
+
+def apply_action(session: Session, *, dispute_id: uuid.UUID, action: str, actor: Actor) -> Dispute:
+    """A transition by name (the API's ``POST /disputes/{id}/{action}``): review or close."""
+    if action == "review":
+        return start_review(session, dispute_id=dispute_id, actor=actor)
+    if action == "close":
+        return close(session, dispute_id=dispute_id, actor=actor)
+    raise ValidationFailed(
+        f"Unknown action {action!r}.", errors=[{"field": "action", "message": "Use review or close."}]
+    )

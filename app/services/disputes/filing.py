@@ -1,0 +1,272 @@
+"""Disputes: filing, and the one import for everything else (DPP §VII, WISP §IV).
+
+Filing checks every rule before its first write (a refused filing leaves nothing behind), then
+writes the dispute, its audit event and both emails in the caller's transaction (the router
+commits). Working a dispute lives in ``dispute_actions``, reads (the queue, one dispute, the
+timeline) in ``disputes_queue``, figures and the CSV export in ``dispute_reports``; all are
+re-exported here, so pages and the API import this module only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app import clock
+from app.actors import Actor
+from app.config import get_settings
+from app.models import (
+    Dispute,
+    Student,
+)
+from app.models.schemas.disputes import DESCRIPTION_MAX, DisputeCreate, StaffDisputeCreate
+from app.services.disputes import clock as dispute_clock
+from app.services.disputes.actions import (
+    ATTACHMENT_TYPES,
+    _category_label,
+    _email,
+    _field_error,
+    _portal_url,
+    _staff_url,
+    _when,
+    add_note,
+    apply_action,
+    assign,
+    close,
+    message_requester,
+    post_staff_message,
+    requester_reply,
+    respond,
+    start_review,
+    withdraw,
+)
+from app.services.disputes.queue import (
+    DisputeDetail,
+    DisputeRow,
+    TimelineEntry,
+    clock_of,
+    get_dispute_detail,
+    get_dispute_for_requester,
+    get_dispute_for_staff,
+    get_dispute_row,
+    is_open,
+    list_disputes,
+    list_my_disputes,
+    messages_for_requester,
+    messages_for_staff,
+    normalize_email,
+    timeline,
+)
+from app.services.disputes.reports import DisputeFigures, dashboard_figures, export_csv
+from app.services.platform.audit import record
+from app.services.platform.documents import store_document
+from app.services.roster.family import children_of
+from app.templating import local_time
+
+__all__ = [
+    "DisputeDetail",
+    "DisputeFigures",
+    "DisputeRow",
+    "TimelineEntry",
+    "add_note",
+    "apply_action",
+    "assign",
+    "clock_of",
+    "close",
+    "dashboard_figures",
+    "export_csv",
+    "file_dispute",
+    "get_dispute_detail",
+    "get_dispute_for_requester",
+    "get_dispute_for_staff",
+    "get_dispute_row",
+    "is_open",
+    "list_disputes",
+    "list_my_disputes",
+    "message_requester",
+    "messages_for_requester",
+    "messages_for_staff",
+    "post_staff_message",
+    "requester_reply",
+    "respond",
+    "staff_file_dispute",
+    "start_review",
+    "timeline",
+    "withdraw",
+]
+
+
+def _guardian_children(session: Session, guardian_id: uuid.UUID) -> set[uuid.UUID]:
+    return {child.id for child in children_of(session, guardian_id=guardian_id)}
+
+
+def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
+    if received_at is None:
+        return now
+    if received_at.utcoffset() is None:
+        # A date written on a paper form is the district's wall-clock time.
+        received_at = received_at.replace(tzinfo=get_settings().zone)
+    if received_at > now:
+        raise _field_error("received_at", "The date of receipt cannot be in the future.")
+    return received_at
+
+
+def _create(
+    session: Session,
+    *,
+    data: DisputeCreate,
+    actor: Actor,
+    requester_email: str,
+    guardian_id: uuid.UUID | None,
+    attachment: tuple[bytes, str] | None,
+    received_at: datetime,
+    channel: str,
+    on_behalf: bool,
+) -> Dispute:
+    if not data.description.strip():
+        raise _field_error("description", "The description is required.")
+    if len(data.description) > DESCRIPTION_MAX:
+        raise _field_error(
+            "description", f"The description is too long: at most {DESCRIPTION_MAX:,} characters."
+        )
+    email = normalize_email(requester_email)
+    if not email:
+        raise _field_error("requester_email", "The requester's email is required.")
+    # Every check comes before the first write: a refused filing leaves nothing behind.
+    if data.student_id is not None:
+        if on_behalf:
+            if session.get(Student, data.student_id) is None:
+                raise _field_error("student_id", "There is no student with this id.")
+        elif guardian_id is None:
+            raise _field_error("student_id", "Describe the student in words; only a guardian can pick one.")
+        elif data.student_id not in _guardian_children(session, guardian_id):
+            raise _field_error("student_id", "Choose one of your own children.")
+    elif guardian_id is not None and not on_behalf and not data.student_description:
+        raise _field_error("student_id", "Choose which of your children this is about.")
+    document = None
+    if attachment is not None:
+        content, name = attachment
+        document = store_document(
+            session,
+            data=content,
+            original_name=name,
+            allowed=ATTACHMENT_TYPES,
+            actor=actor,
+            field="attachment",
+        )
+    now = clock.now()
+    dispute = Dispute(
+        reference=next_reference_for(session, received_at),
+        requester_name=data.requester_name,
+        requester_email=email,
+        requester_relation=data.requester_relation,
+        guardian_id=guardian_id,
+        student_id=data.student_id,
+        student_description=data.student_description,
+        category=data.category,
+        description=data.description,
+        language=data.language,
+        channel=channel,
+        received_at=received_at,
+        due_at=dispute_clock.due_at(received_at, data.category.value),
+        attachment_id=document.id if document else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(dispute)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="dispute.create",
+        object_type="dispute",
+        object_id=dispute.id,
+        details={
+            "reference": dispute.reference,
+            "category": dispute.category.value,
+            "channel": channel,
+            "received_at": received_at.isoformat(),
+            "due_at": dispute.due_at.isoformat(),
+            "attachment": document is not None,
+        },
+    )
+    due = local_time(dispute.due_at)
+    _email(
+        session,
+        to=email,
+        template="dispute_received",
+        language=dispute.language,
+        requester=dispute.requester_name,
+        reference=dispute.reference,
+        received=_when(received_at, dispute.language),
+        due=_when(dispute.due_at, dispute.language),
+        portal_url=_portal_url(dispute),
+    )
+    _email(
+        session,
+        to=get_settings().privacy_team_email,
+        template="dispute_new_team",
+        language="en",
+        reference=dispute.reference,
+        category=_category_label(dispute),
+        channel=channel,
+        received=local_time(received_at),
+        due=due,
+        staff_url=_staff_url(dispute),
+    )
+    return dispute
+
+
+def next_reference_for(session: Session, received_at: datetime) -> str:
+    from app.services.platform.references import next_reference
+
+    return next_reference(session, prefix="D", at=received_at)
+
+
+def file_dispute(
+    session: Session,
+    *,
+    data: DisputeCreate,
+    actor: Actor,
+    requester_email: str,
+    guardian_id: uuid.UUID | None,
+    attachment: tuple[bytes, str] | None = None,
+    received_at: datetime | None = None,
+    channel: str = "online",
+) -> Dispute:
+    """File a dispute: a guardian about one of their children, or a verified requester (free text)."""
+    on_behalf = actor.type in ("staff", "api_client")
+    return _create(
+        session,
+        data=data,
+        actor=actor,
+        requester_email=requester_email,
+        guardian_id=guardian_id,
+        attachment=attachment,
+        received_at=_check_received_at(received_at if on_behalf else None, clock.now()),
+        channel=channel if on_behalf else "online",
+        on_behalf=on_behalf,
+    )
+
+
+def staff_file_dispute(
+    session: Session,
+    *,
+    data: StaffDisputeCreate,
+    actor: Actor,
+    attachment: tuple[bytes, str] | None = None,
+) -> Dispute:
+    """Staff file on behalf of a requester (paper, phone): the clock runs from the real receipt."""
+    return _create(
+        session,
+        data=data,
+        actor=actor,
+        requester_email=str(data.requester_email),
+        guardian_id=None,
+        attachment=attachment,
+        received_at=_check_received_at(data.received_at, clock.now()),
+        channel=data.channel,
+        on_behalf=True,
+    )

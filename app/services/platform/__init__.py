@@ -1,0 +1,1 @@
+"""Platform services every domain uses: the audit log, the outbox, stored documents, references, health."""

@@ -1,0 +1,123 @@
+"""Uploaded files: type from the bytes (and a parse, for PDFs), server-chosen names, encrypted at rest."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import filetype
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from sqlalchemy import event
+from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session
+
+from app.actors import Actor
+from app.config import get_settings
+from app.errors import NotFound, ValidationFailed
+from app.models.platform.documents import Document
+from app.security.crypto import decrypt, encrypt, new_token
+
+PDF = "application/pdf"
+IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def safe_display_name(name: str | None, fallback: str = "document") -> str:
+    """The uploaded name for display only: no path parts, no control characters, bounded."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
+    cleaned = cleaned.strip().strip(".") or fallback
+    return cleaned[:255]
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are (not what the name or the browser says)."""
+    kind = filetype.guess(data[:8192])
+    if kind is None:
+        return None
+    if kind.mime == PDF:
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if len(reader.pages) < 1:
+                return None
+        except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+            return None
+    return str(kind.mime)
+
+
+def _path(storage_key: str) -> Path:
+    return Path(get_settings().documents_dir) / storage_key
+
+
+# Files are written before the transaction that records them commits. Each session remembers the
+# files it wrote; a commit keeps them, and a transaction that ends any other way (rollback, or a
+# close after an error) deletes them, so no orphaned encrypted file is left behind.
+_NEW_FILES = "steward.new_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        for path in session.info.pop(_NEW_FILES, []):
+            path.unlink(missing_ok=True)
+
+
+def store_document(
+    session: Session,
+    *,
+    data: bytes,
+    original_name: str | None,
+    allowed: frozenset[str],
+    actor: Actor,
+    field: str = "file",
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> Document:
+    """Check and store an upload; the row is added to the caller's transaction."""
+    if not data:
+        raise ValidationFailed(
+            "The file is empty.", errors=[{"field": field, "message": "The file is empty."}]
+        )
+    if len(data) > max_bytes:
+        message = f"The file is larger than {max_bytes // (1024 * 1024)} MB."
+        raise ValidationFailed(message, errors=[{"field": field, "message": message}])
+    content_type = sniff(data)
+    if content_type not in allowed:
+        kinds = "a PDF" if allowed == {PDF} else "a PDF or an image (PNG, JPEG, GIF, WebP)"
+        message = f"The file is not {kinds}, whatever its name says."
+        raise ValidationFailed(message, errors=[{"field": field, "message": message}])
+    storage_key = new_token(24)
+    path = _path(storage_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encrypt(data))
+    session.info.setdefault(_NEW_FILES, []).append(path)
+    document = Document(
+        original_name=safe_display_name(original_name),
+        storage_key=storage_key,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_type=actor.type,
+        uploaded_by_id=actor.id,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def read_document(document: Document) -> bytes:
+    try:
+        data = decrypt(_path(document.storage_key).read_bytes())
+    except FileNotFoundError as exc:
+        raise NotFound("The file is missing from storage.") from exc
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise NotFound("The stored file does not match its checksum.")
+    return data

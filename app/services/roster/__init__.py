@@ -1,0 +1,1 @@
+"""The roster from the SIS: students, guardians and who may decide for whom."""

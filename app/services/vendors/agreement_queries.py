@@ -1,0 +1,122 @@
+"""Reading agreements: the team's list, a vendor's own view, and document downloads (object checks)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, or_, select
+
+from app.errors import NotFound
+from app.models import Document, Dpa, DpaStatus, DpaTemplate, Vendor
+from app.services.platform.documents import read_document
+from app.services.vendors.rules import local_today
+
+
+def get_dpa(session: Session, dpa_id: uuid.UUID | None) -> Dpa:
+    dpa = session.get(Dpa, dpa_id) if dpa_id is not None else None
+    if dpa is None:
+        raise NotFound("No such agreement.")
+    return dpa
+
+
+def get_dpa_for_vendor(session: Session, *, dpa_id: uuid.UUID | None, vendor_id: uuid.UUID) -> Dpa:
+    """A vendor's own agreement; another vendor's, or a draft not yet sent, is "not found"."""
+    dpa = session.get(Dpa, dpa_id) if dpa_id is not None else None
+    if dpa is None or dpa.vendor_id != vendor_id or dpa.status == DpaStatus.draft:
+        raise NotFound("No such agreement.")
+    return dpa
+
+
+def list_vendor_dpas(session: Session, *, vendor_id: uuid.UUID, include_drafts: bool = False) -> list[Dpa]:
+    query = select(Dpa).where(Dpa.vendor_id == vendor_id)
+    if not include_drafts:
+        query = query.where(col(Dpa.status) != DpaStatus.draft)
+    return list(session.exec(query.order_by(col(Dpa.created_at).desc())).all())
+
+
+def list_dpas(
+    session: Session,
+    *,
+    vendor_id: uuid.UUID | None = None,
+    status: DpaStatus | None = None,
+    template: DpaTemplate | None = None,
+    expiring_within_days: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> tuple[list[tuple[Dpa, str]], int]:
+    """A page of agreements with their vendor's name, and the total count (two queries)."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if vendor_id is not None:
+        conditions.append(col(Dpa.vendor_id) == vendor_id)
+    if status is not None:
+        conditions.append(col(Dpa.status) == status)
+    if template is not None:
+        conditions.append(col(Dpa.template) == template)
+    if expiring_within_days is not None:
+        today = local_today(now)
+        conditions += [
+            col(Dpa.status) == DpaStatus.executed,
+            col(Dpa.expires_on) >= today,
+            col(Dpa.expires_on) <= today + timedelta(days=expiring_within_days),
+        ]
+    rows = session.exec(
+        select(Dpa, Vendor.name)
+        .join(Vendor, col(Vendor.id) == col(Dpa.vendor_id))
+        .where(*conditions)
+        .order_by(col(Dpa.created_at).desc(), col(Dpa.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    count = session.exec(select(func.count()).select_from(Dpa).where(*conditions)).one()
+    return [(dpa, name) for dpa, name in rows], int(count)
+
+
+def document_for_download(
+    session: Session,
+    *,
+    document_id: uuid.UUID | None,
+    vendor_id: uuid.UUID | None,
+    include_drafts: bool = False,
+) -> tuple[Document, bytes]:
+    """A stored document and its bytes, only if it belongs to ``vendor_id``: one of its
+    agreements' files or its privacy policy. A vendor contact never sees a draft's files; the
+    team (``include_drafts``) does. Anything else is "not found"."""
+    document = session.get(Document, document_id) if document_id is not None else None
+    if document is None or vendor_id is None:
+        raise NotFound("No such document.")
+    drafts = [] if include_drafts else [col(Dpa.status) != DpaStatus.draft]
+    own_dpa = session.exec(
+        select(Dpa.id)
+        .where(
+            Dpa.vendor_id == vendor_id,
+            *drafts,
+            or_(
+                col(Dpa.blank_document_id) == document.id,
+                col(Dpa.signed_document_id) == document.id,
+                col(Dpa.countersigned_document_id) == document.id,
+            ),
+        )
+        .limit(1)
+    ).first()
+    own_policy = session.exec(
+        select(Vendor.id).where(Vendor.id == vendor_id, Vendor.privacy_policy_document_id == document.id)
+    ).first()
+    if own_dpa is None and own_policy is None:
+        raise NotFound("No such document.")
+    return document, read_document(document)
+
+
+def download_headers(document: Document) -> dict[str, str]:
+    """Always an attachment, never sniffed, never cached; the name is the sanitized display name."""
+    name = document.original_name or "document"
+    ascii_name = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in name) or "document"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return {
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
