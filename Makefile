@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist; each worker has its own database).
+PYTEST_WORKERS ?= auto
 
-.PHONY: run test install assets migrate demo lint typecheck bench clean
+.PHONY: run test install assets migrate demo lint typecheck chromium bench clean
 
 run: migrate
 	$(BIN)/steward demo
@@ -13,8 +15,8 @@ run: migrate
 	@echo ""
 	$(BIN)/steward run
 
-test: install lint typecheck
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: install lint typecheck chromium
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.installed assets
 
@@ -43,9 +45,13 @@ demo: migrate
 lint: install
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
+
+chromium:
+	@sh scripts/ensure-chromium.sh
 
 bench: install
 	@for b in bench/bench_*.py; do $(BIN)/python "$$b" || exit 1; done

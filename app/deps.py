@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.actors import Actor
 from app.db import get_session
-from app.errors import DomainError, Forbidden, Unauthorized
+from app.errors import Forbidden, StepRequired, Unauthorized
 from app.models import (
     ApiClient,
     Audience,
@@ -35,17 +35,6 @@ class SignInRequired(Unauthorized):
     def __init__(self, detail: str, *, audience: Audience = Audience.staff) -> None:
         super().__init__(detail)
         self.audience = audience
-
-
-class StepRequired(DomainError):
-    """Signed in, but a step comes first: second factor, enrolment or a password change."""
-
-    status = 403
-    title = "Sign-in not finished"
-
-    def __init__(self, detail: str, *, next_url: str) -> None:
-        super().__init__(detail)
-        self.next_url = next_url
 
 
 SIGN_IN_URLS = {

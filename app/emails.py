@@ -6,12 +6,14 @@ without its own template falls back to English.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from app.config import get_settings
-from app.templating import TEMPLATES_DIR
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 LANGUAGES = ("en", "es", "pt")
 _env = Environment(

@@ -49,3 +49,19 @@ class ValidationFailed(DomainError):
 class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"
+
+
+class StepRequired(DomainError):
+    """Signed in, but a step comes first: second factor, enrolment or a password change."""
+
+    status = 403
+    title = "Sign-in not finished"
+
+    def __init__(self, detail: str, *, next_url: str) -> None:
+        super().__init__(detail)
+        self.next_url = next_url
+
+
+def field_error(field: str, message: str) -> ValidationFailed:
+    """A validation failure of one named field, shaped like the schema's own field errors."""
+    return ValidationFailed(message, errors=[{"field": field, "message": message}])

@@ -141,7 +141,8 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        from app.deps import SIGN_IN_URLS, SignInRequired, StepRequired
+        from app.deps import SIGN_IN_URLS, SignInRequired
+        from app.errors import StepRequired
 
         if not wants_problem_json(request):
             if isinstance(exc, SignInRequired):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,21 +12,11 @@ from starlette.responses import Response
 from app.config import get_settings
 from app.flash import COOKIE as FLASH_COOKIE
 from app.flash import read_flashes
+from app.formatting import local_date, local_time
 from app.security.csrf import csrf_token, set_anon_cookie
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-
-
-def local_time(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> str:
-    """A UTC datetime shown in the district's time zone."""
-    if value is None:
-        return ""
-    return value.astimezone(get_settings().zone).strftime(fmt)
-
-
-def local_date(value: datetime | None) -> str:
-    return local_time(value, "%b %-d, %Y")
 
 
 templates.env.filters["local_time"] = local_time

@@ -8,9 +8,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.support.databases import drop_worker_database, worker_database_url
+
 # Settings are read from the environment: point them at the test database before app imports.
 _TMP = Path(tempfile.mkdtemp(prefix="steward-test-"))
-TEST_DATABASE_URL = os.environ.get("STEWARD_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+# Under pytest-xdist each worker has a database of its own: a SQLite file in its own temporary
+# folder, or on PostgreSQL a sibling database named after the worker (made here, dropped at the end).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+_PG_URL = os.environ.get("STEWARD_TEST_DATABASE_URL")
+TEST_DATABASE_URL = (
+    worker_database_url(_PG_URL, _WORKER) if _PG_URL and _WORKER else _PG_URL
+) or f"sqlite:///{_TMP / 'test.db'}"
 os.environ["STEWARD_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["STEWARD_ENVIRONMENT"] = "development"
 os.environ["STEWARD_DOCUMENTS_DIR"] = str(_TMP / "documents")  # uploads stay out of the work tree
@@ -50,6 +58,8 @@ def engine() -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+    if _PG_URL and _WORKER:
+        drop_worker_database(TEST_DATABASE_URL)
 
 
 @pytest.fixture

@@ -35,11 +35,11 @@ from sqlmodel import Session, col, select
 from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
+from app.formatting import local_time
 from app.jobs.registry import JobContext, job
 from app.models import Dispute, Employee, EmployeeStatus, Role, open_dispute
 from app.services.platform.audit import record
 from app.services.platform.outbox import queue_email
-from app.templating import local_time
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,8 @@ def _dedupe_key(dispute_id: uuid.UUID, threshold: Threshold, recipient: str, man
     return f"dispute:{dispute_id}:{threshold.name}:{digest}"
 
 
-def _notify(session: Session, threshold: Threshold, dispute: Dispute, now: datetime) -> int:
+def notify(session: Session, threshold: Threshold, dispute: Dispute, now: datetime) -> int:
+    """Queue the reminder of ``threshold`` for one dispute to its recipients; returns how many."""
     recipients, assignee_label = _recipients(session, threshold, dispute)
     base = get_settings().base_url.rstrip("/")
     subject, body, lang = render_email(
@@ -174,7 +175,7 @@ def send_reminders(engine: Engine, *, now: datetime) -> int:
                             claimed += 1
                             dispute = session.get(Dispute, dispute_id, populate_existing=True)
                             if dispute is not None:
-                                queued += _notify(session, threshold, dispute, now)
+                                queued += notify(session, threshold, dispute, now)
                         session.commit()
                     except Exception:
                         session.rollback()

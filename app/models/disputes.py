@@ -34,6 +34,16 @@ class DisputeCategory(StrEnum):
     other = "other"
 
 
+class ClockState(StrEnum):
+    """Where a dispute stands against its clock (computed by ``services.disputes.clock``)."""
+
+    on_track = "on_track"
+    due_7d = "due_7d"  # due within 7 days
+    due_2d = "due_2d"  # due within 2 days
+    overdue = "overdue"
+    stopped = "stopped"  # answered, closed or withdrawn
+
+
 class MessageKind(StrEnum):
     to_requester = "to_requester"
     from_requester = "from_requester"

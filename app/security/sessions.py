@@ -34,6 +34,23 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+@dataclass(frozen=True)
+class Browser:
+    """What the services need to know of the browser behind a request, without the request itself."""
+
+    session_token: str | None
+    address: str | None
+    user_agent: str | None
+
+    @classmethod
+    def of(cls, request: Request) -> Browser:
+        return cls(
+            session_token=request.cookies.get(cookie_name()),
+            address=client_address(request),
+            user_agent=(request.headers.get("user-agent") or "")[:300] or None,
+        )
+
+
 @dataclass
 class NewSession:
     row: UserSession
@@ -45,7 +62,7 @@ def start_session(
     *,
     audience: Audience,
     principal_id: uuid.UUID | None,
-    request: Request,
+    browser: Browser,
     email: str | None = None,
     mfa_passed: bool = False,
 ) -> NewSession:
@@ -61,8 +78,8 @@ def start_session(
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(hours=get_settings().session_absolute_hours),
-        client_address=client_address(request),
-        user_agent=(request.headers.get("user-agent") or "")[:300] or None,
+        client_address=browser.address,
+        user_agent=browser.user_agent,
     )
     session.add(row)
     session.flush()

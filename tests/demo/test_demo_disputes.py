@@ -22,9 +22,10 @@ from app.models import (
     Guardianship,
     MessageKind,
 )
+from app.models.disputes import ClockState
 from app.services.disputes import clock as dispute_clock
-from app.services.disputes import filing as disputes
-from app.services.disputes.clock import ClockState
+from app.services.disputes import queue as dispute_queue
+from app.services.disputes import reports as dispute_reports
 from app.services.platform.audit import verify_chain
 
 
@@ -40,7 +41,7 @@ def test_about_thirty_disputes_in_every_clock_state_and_status(
     demo: list[Dispute], frozen_clock: datetime
 ) -> None:
     assert 25 <= len(demo) <= 35
-    states = Counter(disputes.clock_of(d, frozen_clock).state for d in demo)
+    states = Counter(dispute_queue.clock_of(d, frozen_clock).state for d in demo)
     assert set(states) == set(ClockState)
     assert states[ClockState.overdue] >= 3 and states[ClockState.due_2d] >= 2
     assert states[ClockState.due_7d] >= 3 and states[ClockState.on_track] >= 5
@@ -91,11 +92,11 @@ def test_filed_by_demo_guardians_about_their_own_children_and_by_outsiders(
         ).first()
         assert link is not None, d.reference
     parent = db.exec(select(Guardian).where(Guardian.email == DEMO_GUARDIAN_EMAIL)).one()
-    mine = disputes.list_my_disputes(db, email=DEMO_GUARDIAN_EMAIL, guardian_id=parent.id)
+    mine = dispute_queue.list_my_disputes(db, email=DEMO_GUARDIAN_EMAIL, guardian_id=parent.id)
     # The README's demo parent follows an open concern and reads an answered one, one per child.
     assert sorted(d.status.value for d in mine) == ["in_review", "responded"]
     assert len({d.student_id for d in mine}) == 2
-    messages = disputes.messages_for_requester(db, mine[0].id) + disputes.messages_for_requester(
+    messages = dispute_queue.messages_for_requester(db, mine[0].id) + dispute_queue.messages_for_requester(
         db, mine[1].id
     )
     assert {m.kind for m in messages} == {MessageKind.to_requester, MessageKind.from_requester}
@@ -117,8 +118,8 @@ def test_assigned_to_the_demo_team_with_messages_notes_and_a_timeline(
     for message in db.exec(select(DisputeMessage)).all():
         dispute = db.get(Dispute, message.dispute_id)
         assert dispute is not None and dispute.received_at < message.created_at <= clock.now()
-    overdue = next(d for d in demo if disputes.clock_of(d, clock.now()).state == ClockState.overdue)
-    actions = [e.action for e in disputes.timeline(db, overdue.id) if e.kind == "event"]
+    overdue = next(d for d in demo if dispute_queue.clock_of(d, clock.now()).state == ClockState.overdue)
+    actions = [e.action for e in dispute_queue.timeline(db, overdue.id) if e.kind == "event"]
     assert actions[0] == "dispute.create" and "dispute.escalate" in actions
     assert "dispute.message" not in actions  # the message itself stands in for its event
     assert verify_chain(db).ok
@@ -128,7 +129,7 @@ def test_passed_reminder_thresholds_are_marked_so_the_job_sends_no_stale_burst(
     db: Session, demo: list[Dispute], frozen_clock: datetime
 ) -> None:
     for d in demo:
-        state = disputes.clock_of(d, frozen_clock).state
+        state = dispute_queue.clock_of(d, frozen_clock).state
         if state == ClockState.overdue:
             assert d.overdue_notified_at and d.reminded_2d_at and d.reminded_7d_at
         elif state == ClockState.due_2d:
@@ -144,10 +145,10 @@ def test_passed_reminder_thresholds_are_marked_so_the_job_sends_no_stale_burst(
 def test_the_queue_shows_a_realistic_first_page(
     db: Session, demo: list[Dispute], frozen_clock: datetime
 ) -> None:
-    rows, count = disputes.list_disputes(db, now=frozen_clock)
+    rows, count = dispute_queue.list_disputes(db, now=frozen_clock)
     assert count == sum(1 for d in demo if d.status in (DisputeStatus.received, DisputeStatus.in_review))
     assert rows[0].clock.state == ClockState.overdue
-    figures = disputes.dashboard_figures(db, now=frozen_clock)
+    figures = dispute_reports.dashboard_figures(db, now=frozen_clock)
     assert figures.overdue_count >= 3 and len(figures.next_due) == 5
     assert figures.on_time_share is not None and 0 < figures.on_time_share < 1
     assert figures.median_days_to_respond is not None
@@ -171,7 +172,7 @@ def test_every_clock_state_whenever_the_demo_is_loaded(db: Session, now: datetim
     try:
         load_demo(db, seed=7)
         rows = db.exec(select(Dispute)).all()
-        assert {disputes.clock_of(d, now).state for d in rows} == set(ClockState)
+        assert {dispute_queue.clock_of(d, now).state for d in rows} == set(ClockState)
         assert len({d.reference for d in rows}) == len(rows)
     finally:
         clock.unfreeze()

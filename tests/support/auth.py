@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from app.models import Audience, Employee, Guardian
 from app.security.crypto import keyed_hash
-from app.security.sessions import cookie_name, start_session
+from app.security.sessions import Browser, cookie_name, start_session
 
 
 def _request() -> Request:
@@ -27,7 +27,11 @@ def _request() -> Request:
 def sign_in_as(client: TestClient, db: Session, employee: Employee, *, mfa_passed: bool = True) -> str:
     """Start a staff session for ``employee`` and give its cookie to ``client``; returns the token."""
     new = start_session(
-        db, audience=Audience.staff, principal_id=employee.id, request=_request(), mfa_passed=mfa_passed
+        db,
+        audience=Audience.staff,
+        principal_id=employee.id,
+        browser=Browser.of(_request()),
+        mfa_passed=mfa_passed,
     )
     client.cookies.set(cookie_name(), new.token)
     client.headers["X-CSRF-Token"] = keyed_hash("csrf", new.token)
@@ -40,7 +44,11 @@ def sign_in_family(
     """A family session: a roster guardian (``guardian``) or a requester with a verified ``email``."""
     if guardian is not None:
         new = start_session(
-            db, audience=Audience.guardian, principal_id=guardian.id, request=_request(), mfa_passed=True
+            db,
+            audience=Audience.guardian,
+            principal_id=guardian.id,
+            browser=Browser.of(_request()),
+            mfa_passed=True,
         )
     else:
         new = start_session(
@@ -48,7 +56,7 @@ def sign_in_family(
             audience=Audience.requester,
             principal_id=None,
             email=email,
-            request=_request(),
+            browser=Browser.of(_request()),
             mfa_passed=True,
         )
     client.cookies.set(cookie_name(), new.token)

@@ -11,7 +11,7 @@ from app import clock
 from app.actors import Actor
 from app.models import Dispute, DisputeCategory, Employee, Guardian
 from app.models.schemas.disputes import DisputeCreate
-from app.services.disputes import filing as disputes
+from app.services.disputes import filing as dispute_filing
 from app.services.roster.family import children_of
 from tests.support.factories import make_guardian, make_student
 
@@ -42,7 +42,7 @@ def file_dispute(
     fields.update(overrides)
     clock.freeze(now - timedelta(days=days_ago))
     try:
-        dispute = disputes.file_dispute(
+        dispute = dispute_filing.file_dispute(
             db,
             data=DisputeCreate.model_validate(fields),
             actor=guardian_actor(guardian),

@@ -20,7 +20,7 @@ from app.jobs.outbox_delivery import deliver_pending
 from app.jobs.registry import JobContext
 from app.mail import SmtpTransport
 from app.models import Audience
-from app.security.sessions import cookie_name, start_session
+from app.security.sessions import Browser, cookie_name, start_session
 from tests.support.links import fake_request, link_path
 from tests.support.smtp import SmtpSink
 
@@ -48,7 +48,7 @@ def staff_browser(browser: Any, base_url: str, engine: Engine, employee_id: uuid
             db,
             audience=Audience.staff,
             principal_id=employee_id,
-            request=fake_request(address="127.0.0.1"),
+            browser=Browser.of(fake_request(address="127.0.0.1")),
             mfa_passed=True,
         )
         db.commit()

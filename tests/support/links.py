@@ -11,7 +11,7 @@ from starlette.requests import Request
 from app.actors import Actor
 from app.models import Audience, Guardian, OutboxMessage, VendorContact
 from app.security.crypto import keyed_hash
-from app.security.sessions import cookie_name, start_session
+from app.security.sessions import Browser, cookie_name, start_session
 
 LINK_RE = re.compile(r"https?://[^\s/]+(/(?:family|vendor)/link/[A-Za-z0-9_-]+)")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -72,7 +72,7 @@ def sign_in_client(
             db,
             audience=Audience.guardian,
             principal_id=guardian.id,
-            request=fake_request(),
+            browser=Browser.of(fake_request()),
             email=guardian.email,
             mfa_passed=True,
         )
@@ -82,7 +82,7 @@ def sign_in_client(
             db,
             audience=Audience.vendor,
             principal_id=contact.id,
-            request=fake_request(),
+            browser=Browser.of(fake_request()),
             email=contact.email,
             mfa_passed=True,
         )

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Ema
 from pydantic_core import PydanticCustomError
 
 from app.models import DisputeCategory, DisputeStatus, MessageKind
-from app.services.disputes.clock import ClockState
+from app.models.disputes import ClockState
 
 DESCRIPTION_MAX = 10_000
 MESSAGE_MAX = 10_000
@@ -171,27 +171,6 @@ class DisputePublic(BaseModel):
     withdrawn_at: datetime | None
     clock_state: ClockState | None = None
     messages: list[DisputeMessagePublic] | None = None
-
-    @classmethod
-    def from_dispute(
-        cls,
-        dispute: Any,
-        *,
-        now: datetime,
-        assignee_name: str | None = None,
-        messages: list[Any] | None = None,
-    ) -> DisputePublic:
-        from app.models import OPEN_DISPUTE_STATUSES
-        from app.services.disputes.clock import clock_for
-
-        public = cls.model_validate(dispute)
-        public.assignee_name = assignee_name
-        public.clock_state = clock_for(
-            dispute.due_at, now, open_=dispute.status in OPEN_DISPUTE_STATUSES
-        ).state
-        if messages is not None:
-            public.messages = [DisputeMessagePublic.model_validate(m) for m in messages]
-        return public
 
 
 class DisputesPublic(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -18,8 +17,8 @@ from sqlmodel import Session, col
 from app import clock
 from app.actors import Actor
 from app.config import get_settings
-from app.emails import render_email
-from app.errors import InvalidTransition, ValidationFailed
+from app.errors import InvalidTransition, ValidationFailed, field_error
+from app.formatting import local_time
 from app.models import (
     OPEN_DISPUTE_STATUSES,
     Dispute,
@@ -32,43 +31,13 @@ from app.models import (
 )
 from app.models.schemas.disputes import DECISIONS
 from app.services.disputes import clock as dispute_clock
-from app.services.disputes.queue import get_dispute_for_staff, is_open
+from app.services.disputes.emails import category_label, portal_url, send_email, staff_url, when_text
+from app.services.disputes.queue import get_dispute_for_requester, get_dispute_for_staff, is_open
 from app.services.platform.audit import record
 from app.services.platform.documents import IMAGES, PDF
-from app.services.platform.outbox import queue_email
-from app.templating import local_time
 
 ATTACHMENT_TYPES = IMAGES | {PDF}
 TEAM_ROLES = frozenset({Role.privacy_team.value, Role.privacy_admin.value})
-
-
-def _portal_url(dispute: Dispute) -> str:
-    """The requester's page for this dispute (signing in with the emailed link leads back to it)."""
-    return f"{get_settings().base_url.rstrip('/')}/disputes/mine/{dispute.reference}"
-
-
-def _staff_url(dispute: Dispute) -> str:
-    return f"{get_settings().base_url.rstrip('/')}/staff/disputes/{dispute.id}"
-
-
-def _email(session: Session, *, to: str, template: str, language: str, **context: Any) -> None:
-    subject, body, lang = render_email(template, language, **context)
-    queue_email(session, to=to, subject=subject, body_text=body, language=lang)
-
-
-def _when(value: datetime, language: str) -> str:
-    """A date and time in the district's zone, written the way the reader's language writes it."""
-    if language in ("es", "pt"):
-        return local_time(value, "%d/%m/%Y %H:%M %Z")
-    return local_time(value)
-
-
-def _category_label(dispute: Dispute) -> str:
-    return dispute.category.value.replace("_", " ").capitalize()
-
-
-def _field_error(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message}])
 
 
 def _transition(
@@ -108,7 +77,7 @@ def _add_message(
     session: Session, dispute: Dispute, kind: MessageKind, body: str, actor: Actor
 ) -> DisputeMessage:
     if not body.strip():
-        raise _field_error("body", "The message is empty.")
+        raise field_error("body", "The message is empty.")
     message = DisputeMessage(
         dispute_id=dispute.id,
         kind=kind,
@@ -143,7 +112,7 @@ def assign(
             or employee.status != EmployeeStatus.active
             or not TEAM_ROLES & set(employee.roles)
         ):
-            raise _field_error("assignee_id", "Choose an active member of the Data Privacy Team.")
+            raise field_error("assignee_id", "Choose an active member of the Data Privacy Team.")
     previous = dispute.assignee_id
     _transition(
         session,
@@ -161,15 +130,15 @@ def assign(
         assignee=str(assignee_id) if assignee_id else None,
     )
     if assignee_id is not None and assignee_id != previous and str(assignee_id) != actor.id:
-        _email(
+        send_email(
             session,
             to=_staff_recipient(session, dispute),
             template="dispute_assigned",
             language="en",
             reference=dispute.reference,
-            category=_category_label(dispute),
+            category=category_label(dispute),
             due=local_time(dispute.due_at),
-            staff_url=_staff_url(dispute),
+            staff_url=staff_url(dispute),
         )
     return dispute
 
@@ -205,15 +174,15 @@ def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, act
         )
     message = _add_message(session, dispute, MessageKind.to_requester, body, actor)
     _audit(session, actor, "dispute.message", dispute, message_id=str(message.id))
-    _email(
+    send_email(
         session,
         to=dispute.requester_email,
         template="dispute_message",
         language=dispute.language,
         requester=dispute.requester_name,
         reference=dispute.reference,
-        due=_when(dispute.due_at, dispute.language),
-        portal_url=_portal_url(dispute),
+        due=when_text(dispute.due_at, dispute.language),
+        portal_url=portal_url(dispute),
     )
     return message
 
@@ -227,14 +196,14 @@ def requester_reply(session: Session, *, dispute: Dispute, body: str, actor: Act
         )
     message = _add_message(session, dispute, MessageKind.from_requester, body, actor)
     _audit(session, actor, "dispute.reply", dispute, message_id=str(message.id))
-    _email(
+    send_email(
         session,
         to=_staff_recipient(session, dispute),
         template="dispute_reply_team",
         language="en",
         reference=dispute.reference,
         due=local_time(dispute.due_at),
-        staff_url=_staff_url(dispute),
+        staff_url=staff_url(dispute),
     )
     return message
 
@@ -245,9 +214,9 @@ def respond(
     """Send the answer: the clock stops (``responded_at``, ``sla_met``) and the requester is told."""
     dispute = get_dispute_for_staff(session, dispute_id)
     if not response_text.strip():
-        raise _field_error("response_text", "The response is empty.")
+        raise field_error("response_text", "The response is empty.")
     if decision.strip() not in DECISIONS:
-        raise _field_error("decision", "Choose a decision: " + ", ".join(DECISIONS) + ".")
+        raise field_error("decision", "Choose a decision: " + ", ".join(DECISIONS) + ".")
     now = clock.now()
     met = dispute_clock.sla_met(dispute.due_at, now)
     _transition(
@@ -264,14 +233,14 @@ def respond(
         refusal="A {status} dispute cannot be answered again.",
     )
     _audit(session, actor, "dispute.respond", dispute, decision=decision.strip(), sla_met=met)
-    _email(
+    send_email(
         session,
         to=dispute.requester_email,
         template="dispute_answered",
         language=dispute.language,
         requester=dispute.requester_name,
         reference=dispute.reference,
-        portal_url=_portal_url(dispute),
+        portal_url=portal_url(dispute),
     )
     return dispute
 
@@ -300,13 +269,13 @@ def withdraw(session: Session, *, dispute: Dispute, actor: Actor) -> Dispute:
         refusal="This concern is {status}; it can no longer be withdrawn.",
     )
     _audit(session, actor, "dispute.withdraw", dispute)
-    _email(
+    send_email(
         session,
         to=_staff_recipient(session, dispute),
         template="dispute_withdrawn_team",
         language="en",
         reference=dispute.reference,
-        staff_url=_staff_url(dispute),
+        staff_url=staff_url(dispute),
     )
     return dispute
 
@@ -329,3 +298,44 @@ def apply_action(session: Session, *, dispute_id: uuid.UUID, action: str, actor:
     raise ValidationFailed(
         f"Unknown action {action!r}.", errors=[{"field": "action", "message": "Use review or close."}]
     )
+
+
+def allowed_actions(dispute: Dispute) -> set[str]:
+    """What the team may do to a dispute in its current state (the pages offer only these)."""
+    status = dispute.status
+    actions: set[str] = set()
+    if status in (DisputeStatus.received, DisputeStatus.in_review):
+        actions |= {"assign", "note", "message", "respond"}
+    if status == DisputeStatus.received:
+        actions.add("start_review")
+    if status == DisputeStatus.responded:
+        actions |= {"note", "close"}
+    if status in (DisputeStatus.closed, DisputeStatus.withdrawn):
+        actions.add("note")
+    return actions
+
+
+def reply_as_requester(
+    session: Session,
+    *,
+    reference: str,
+    email: str | None,
+    guardian_id: uuid.UUID | None,
+    body: str,
+    actor: Actor,
+) -> DisputeMessage:
+    """The requester answers on one of their own disputes (404 for anyone else's)."""
+    dispute = get_dispute_for_requester(
+        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
+    )
+    return requester_reply(session, dispute=dispute, body=body, actor=actor)
+
+
+def withdraw_as_requester(
+    session: Session, *, reference: str, email: str | None, guardian_id: uuid.UUID | None, actor: Actor
+) -> Dispute:
+    """The requester withdraws one of their own disputes (404 for anyone else's)."""
+    dispute = get_dispute_for_requester(
+        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
+    )
+    return withdraw(session, dispute=dispute, actor=actor)

@@ -12,20 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from app.config import get_settings
+from app.models.disputes import ClockState
 
 DEFAULT_CLOCK_DAYS = 21
 CATEGORY_CLOCK_DAYS: dict[str, int] = {"access_to_record": 10}
-
-
-class ClockState(StrEnum):
-    on_track = "on_track"
-    due_7d = "due_7d"  # due within 7 days
-    due_2d = "due_2d"  # due within 2 days
-    overdue = "overdue"
-    stopped = "stopped"  # answered, closed or withdrawn
 
 
 CLOCK_LABELS = {

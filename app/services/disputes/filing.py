@@ -1,10 +1,9 @@
-"""Disputes: filing, and the one import for everything else (DPP §VII, WISP §IV).
+"""Filing a dispute, by a family online or by the team on someone's behalf (DPP §VII, WISP §IV).
 
 Filing checks every rule before its first write (a refused filing leaves nothing behind), then
 writes the dispute, its audit event and both emails in the caller's transaction (the router
-commits). Working a dispute lives in ``dispute_actions``, reads (the queue, one dispute, the
-timeline) in ``disputes_queue``, figures and the CSV export in ``dispute_reports``; all are
-re-exported here, so pages and the API import this module only.
+commits). Working a dispute lives in ``actions``, reads (the queue, one dispute, the timeline) in
+``queue``, figures and the CSV export in ``reports``.
 """
 
 from __future__ import annotations
@@ -17,85 +16,20 @@ from sqlmodel import Session
 from app import clock
 from app.actors import Actor
 from app.config import get_settings
+from app.errors import field_error
+from app.formatting import local_time
 from app.models import (
     Dispute,
     Student,
 )
 from app.models.schemas.disputes import DESCRIPTION_MAX, DisputeCreate, StaffDisputeCreate
 from app.services.disputes import clock as dispute_clock
-from app.services.disputes.actions import (
-    ATTACHMENT_TYPES,
-    _category_label,
-    _email,
-    _field_error,
-    _portal_url,
-    _staff_url,
-    _when,
-    add_note,
-    apply_action,
-    assign,
-    close,
-    message_requester,
-    post_staff_message,
-    requester_reply,
-    respond,
-    start_review,
-    withdraw,
-)
-from app.services.disputes.queue import (
-    DisputeDetail,
-    DisputeRow,
-    TimelineEntry,
-    clock_of,
-    get_dispute_detail,
-    get_dispute_for_requester,
-    get_dispute_for_staff,
-    get_dispute_row,
-    is_open,
-    list_disputes,
-    list_my_disputes,
-    messages_for_requester,
-    messages_for_staff,
-    normalize_email,
-    timeline,
-)
-from app.services.disputes.reports import DisputeFigures, dashboard_figures, export_csv
+from app.services.disputes.actions import ATTACHMENT_TYPES
+from app.services.disputes.emails import category_label, portal_url, send_email, staff_url, when_text
+from app.services.disputes.queue import normalize_email
 from app.services.platform.audit import record
 from app.services.platform.documents import store_document
 from app.services.roster.family import children_of
-from app.templating import local_time
-
-__all__ = [
-    "DisputeDetail",
-    "DisputeFigures",
-    "DisputeRow",
-    "TimelineEntry",
-    "add_note",
-    "apply_action",
-    "assign",
-    "clock_of",
-    "close",
-    "dashboard_figures",
-    "export_csv",
-    "file_dispute",
-    "get_dispute_detail",
-    "get_dispute_for_requester",
-    "get_dispute_for_staff",
-    "get_dispute_row",
-    "is_open",
-    "list_disputes",
-    "list_my_disputes",
-    "message_requester",
-    "messages_for_requester",
-    "messages_for_staff",
-    "post_staff_message",
-    "requester_reply",
-    "respond",
-    "staff_file_dispute",
-    "start_review",
-    "timeline",
-    "withdraw",
-]
 
 
 def _guardian_children(session: Session, guardian_id: uuid.UUID) -> set[uuid.UUID]:
@@ -109,7 +43,7 @@ def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
         # A date written on a paper form is the district's wall-clock time.
         received_at = received_at.replace(tzinfo=get_settings().zone)
     if received_at > now:
-        raise _field_error("received_at", "The date of receipt cannot be in the future.")
+        raise field_error("received_at", "The date of receipt cannot be in the future.")
     return received_at
 
 
@@ -126,25 +60,25 @@ def _create(
     on_behalf: bool,
 ) -> Dispute:
     if not data.description.strip():
-        raise _field_error("description", "The description is required.")
+        raise field_error("description", "The description is required.")
     if len(data.description) > DESCRIPTION_MAX:
-        raise _field_error(
+        raise field_error(
             "description", f"The description is too long: at most {DESCRIPTION_MAX:,} characters."
         )
     email = normalize_email(requester_email)
     if not email:
-        raise _field_error("requester_email", "The requester's email is required.")
+        raise field_error("requester_email", "The requester's email is required.")
     # Every check comes before the first write: a refused filing leaves nothing behind.
     if data.student_id is not None:
         if on_behalf:
             if session.get(Student, data.student_id) is None:
-                raise _field_error("student_id", "There is no student with this id.")
+                raise field_error("student_id", "There is no student with this id.")
         elif guardian_id is None:
-            raise _field_error("student_id", "Describe the student in words; only a guardian can pick one.")
+            raise field_error("student_id", "Describe the student in words; only a guardian can pick one.")
         elif data.student_id not in _guardian_children(session, guardian_id):
-            raise _field_error("student_id", "Choose one of your own children.")
+            raise field_error("student_id", "Choose one of your own children.")
     elif guardian_id is not None and not on_behalf and not data.student_description:
-        raise _field_error("student_id", "Choose which of your children this is about.")
+        raise field_error("student_id", "Choose which of your children this is about.")
     document = None
     if attachment is not None:
         content, name = attachment
@@ -193,28 +127,28 @@ def _create(
         },
     )
     due = local_time(dispute.due_at)
-    _email(
+    send_email(
         session,
         to=email,
         template="dispute_received",
         language=dispute.language,
         requester=dispute.requester_name,
         reference=dispute.reference,
-        received=_when(received_at, dispute.language),
-        due=_when(dispute.due_at, dispute.language),
-        portal_url=_portal_url(dispute),
+        received=when_text(received_at, dispute.language),
+        due=when_text(dispute.due_at, dispute.language),
+        portal_url=portal_url(dispute),
     )
-    _email(
+    send_email(
         session,
         to=get_settings().privacy_team_email,
         template="dispute_new_team",
         language="en",
         reference=dispute.reference,
-        category=_category_label(dispute),
+        category=category_label(dispute),
         channel=channel,
         received=local_time(received_at),
         due=due,
-        staff_url=_staff_url(dispute),
+        staff_url=staff_url(dispute),
     )
     return dispute
 

@@ -30,9 +30,12 @@ from app.models import (
     DisputeStatus,
     Employee,
     MessageKind,
+    Student,
     open_dispute,
 )
-from app.services.disputes.clock import Clock, ClockState, clock_for
+from app.models.disputes import ClockState
+from app.models.schemas.disputes import DisputeMessagePublic, DisputePublic
+from app.services.disputes.clock import Clock, clock_for
 
 
 @dataclass(frozen=True)
@@ -288,3 +291,28 @@ def timeline(session: Session, dispute_id: uuid.UUID) -> list[TimelineEntry]:
     ]
     # Stable: at equal times an event comes before the message it announces.
     return sorted(entries, key=lambda entry: (entry.at, entry.kind != "event"))
+
+
+def student_label(session: Session, dispute: Dispute, *, with_school: bool = False) -> str | None:
+    """The student a dispute is about: name (and school, for the team), or as the requester described them."""
+    student = session.get(Student, dispute.student_id) if dispute.student_id else None
+    if student is None:
+        return dispute.student_description
+    name = f"{student.first_name} {student.last_name}"
+    return f"{name} ({student.school})" if with_school else name
+
+
+def dispute_public(
+    dispute: Dispute,
+    *,
+    now: datetime,
+    assignee_name: str | None = None,
+    messages: list[DisputeMessage] | None = None,
+) -> DisputePublic:
+    """The API's view of a dispute, with where it stands against its clock at ``now``."""
+    public = DisputePublic.model_validate(dispute)
+    public.assignee_name = assignee_name
+    public.clock_state = clock_of(dispute, now).state
+    if messages is not None:
+        public.messages = [DisputeMessagePublic.model_validate(m) for m in messages]
+    return public

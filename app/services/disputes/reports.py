@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.db import is_postgres
 from app.models import Dispute, Employee, open_dispute
-from app.services.disputes.clock import ClockState
+from app.models.disputes import ClockState
 from app.services.disputes.queue import DisputeRow, list_disputes
 
 WINDOW_DAYS = 90

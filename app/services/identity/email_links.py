@@ -22,7 +22,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fastapi import Request
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
@@ -32,7 +31,7 @@ from app.config import get_settings
 from app.errors import DomainError, ValidationFailed
 from app.models import Audience, AuthFailure, EmailLink, LinkPurpose
 from app.security.crypto import new_token, token_hash
-from app.security.sessions import NewSession, cookie_name, end_session, find_session, start_session
+from app.security.sessions import Browser, NewSession, end_session, find_session, start_session
 from app.services.platform import audit
 
 LINK_INVALID = "This link has expired or was already used. Request a new one."
@@ -175,7 +174,7 @@ def redeem_link(
 def start_link_session(
     session: Session,
     *,
-    request: Request,
+    browser: Browser,
     audience: Audience,
     principal_id: uuid.UUID | None,
     email: str,
@@ -186,14 +185,14 @@ def start_link_session(
     signed-in session (no fixation). ``mfa_passed`` is True: for families and vendors the
     emailed link is the whole sign-in (the flag only gates staff pages).
     """
-    previous = find_session(session, request.cookies.get(cookie_name()))
+    previous = find_session(session, browser.session_token)
     if previous is not None:
         end_session(session, previous, "replaced")
     return start_session(
         session,
         audience=audience,
         principal_id=principal_id,
-        request=request,
+        browser=browser,
         email=email,
         mfa_passed=True,
     )

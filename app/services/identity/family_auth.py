@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Request
 from sqlmodel import Session, col, func, select
 
 from app.actors import Actor
 from app.config import get_settings
 from app.emails import render_email
 from app.models import Audience, Guardian, Guardianship, LinkPurpose
+from app.security.sessions import Browser
 from app.services.identity import email_links
 from app.services.platform import audit, outbox
 
@@ -94,7 +94,7 @@ def request_family_link(session: Session, *, email: str, actor: Actor) -> None:
     )
 
 
-def redeem_family_link(session: Session, *, token: str, request: Request, actor: Actor) -> FamilySignIn:
+def redeem_family_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> FamilySignIn:
     """Use a family link once and start a NEW session (any earlier one ends: no fixation).
 
     Raises ``email_links.LinkRejected`` (audited: commit the trace) for an unusable link,
@@ -108,14 +108,14 @@ def redeem_family_link(session: Session, *, token: str, request: Request, actor:
             raise email_links.reject(session, actor=actor, link=link, reason="guardian_gone")
     if guardian is not None:
         new = email_links.start_link_session(
-            session, request=request, audience=Audience.guardian, principal_id=guardian.id, email=link.email
+            session, browser=browser, audience=Audience.guardian, principal_id=guardian.id, email=link.email
         )
         who = email_links.signed_in_actor(actor, Audience.guardian, str(guardian.id), link.email)
         object_type, object_id = "guardian", guardian.id
         next_url = "/family"
     else:
         new = email_links.start_link_session(
-            session, request=request, audience=Audience.requester, principal_id=None, email=link.email
+            session, browser=browser, audience=Audience.requester, principal_id=None, email=link.email
         )
         who = email_links.signed_in_actor(actor, Audience.requester, str(new.row.id), link.email)
         object_type, object_id = "user_session", new.row.id

@@ -19,8 +19,7 @@ from sqlmodel import Session, col, func, select
 from app import clock
 from app.actors import Actor
 from app.config import get_settings
-from app.deps import StepRequired
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, StepRequired, ValidationFailed
 from app.models import Employee, RecoveryCode, TotpFactor, UserSession, WebAuthnCredential
 from app.security import recovery_codes, totp, webauthn_keys
 from app.services.identity.mfa_challenge import pass_second_step
@@ -238,7 +237,7 @@ def _finish_enrolment(
     first = not user_session.mfa_passed
     codes = None
     if first or factors(session, employee=employee).recovery_left == 0:
-        codes = _replace_recovery_codes(session, employee=employee, actor=actor)
+        codes = replace_recovery_codes(session, employee=employee, actor=actor)
     token = (
         pass_second_step(session, employee=employee, user_session=user_session, actor=actor, method=method)
         if first
@@ -250,7 +249,7 @@ def _finish_enrolment(
 # -- recovery codes and removal -------------------------------------------------------------------
 
 
-def _replace_recovery_codes(session: Session, *, employee: Employee, actor: Actor) -> list[str]:
+def replace_recovery_codes(session: Session, *, employee: Employee, actor: Actor) -> list[str]:
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.employee_id) == employee.id))
     codes = recovery_codes.generate()
     for code in codes:
@@ -272,7 +271,7 @@ def regenerate_recovery_codes(
 ) -> list[str]:
     """Ten new codes, shown once; every earlier code stops working."""
     require_reauth(user_session)
-    return _replace_recovery_codes(session, employee=employee, actor=actor)
+    return replace_recovery_codes(session, employee=employee, actor=actor)
 
 
 def remove_factor(

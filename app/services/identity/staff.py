@@ -335,3 +335,21 @@ def employee_detail(session: Session, *, employee_id: uuid.UUID | None, events: 
         .limit(events)
     ).all()
     return EmployeeDetail(employee, bool(mfa), sessions, list(recent))
+
+
+def list_team_members(session: Session) -> list[Employee]:
+    """Active members of the Data Privacy Team (who a dispute can be assigned to)."""
+    roles = cast(Employee.roles, String)
+    return list(
+        session.exec(
+            select(Employee)
+            .where(
+                col(Employee.status) == EmployeeStatus.active,
+                or_(
+                    roles.contains(f'"{Role.privacy_team.value}"', autoescape=True),
+                    roles.contains(f'"{Role.privacy_admin.value}"', autoescape=True),
+                ),
+            )
+            .order_by(col(Employee.name))
+        ).all()
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from fastapi import Request
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -20,7 +19,14 @@ from app.errors import NotFound
 from app.models import Audience, Employee, EmployeeStatus, PasswordHistory, UserSession
 from app.security import password_policy
 from app.security.passwords import hash_password, needs_rehash, verify_password
-from app.security.sessions import cookie_name, end_session, find_session, idle_limit, rotate, start_session
+from app.security.sessions import (
+    Browser,
+    end_session,
+    find_session,
+    idle_limit,
+    rotate,
+    start_session,
+)
 from app.services.identity.mfa import (
     Factors,
     ReauthRequired,
@@ -57,7 +63,7 @@ class SignedIn:
     next_step: str  # the second factor, or enrolment when there is none yet
 
 
-def sign_in(session: Session, *, email: str, password: str, request: Request, actor: Actor) -> SignedIn:
+def sign_in(session: Session, *, email: str, password: str, browser: Browser, actor: Actor) -> SignedIn:
     """Check email and password; on success start a NEW session whose second factor is pending."""
     now = clock.now()
     email = normalize_email(email)
@@ -103,10 +109,10 @@ def sign_in(session: Session, *, email: str, password: str, request: Request, ac
     if stored and needs_rehash(stored):
         usable.password_hash = hash_password(password)
     # Any session the browser already had ends here: the new one never reuses its token.
-    previous = find_session(session, request.cookies.get(cookie_name()), now)
+    previous = find_session(session, browser.session_token, now)
     if previous is not None:
         end_session(session, previous, "replaced")
-    new = start_session(session, audience=Audience.staff, principal_id=usable.id, request=request)
+    new = start_session(session, audience=Audience.staff, principal_id=usable.id, browser=browser)
     new.row.reauthenticated_at = now
     session.add(new.row)
     session.add(usable)

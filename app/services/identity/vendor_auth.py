@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from fastapi import Request
 from sqlmodel import Session, col, func, select
 
 from app.actors import Actor
@@ -20,6 +19,7 @@ from app.config import get_settings
 from app.emails import render_email
 from app.errors import Conflict, NotFound
 from app.models import Audience, LinkPurpose, Vendor, VendorContact
+from app.security.sessions import Browser
 from app.services.identity import email_links
 from app.services.platform import audit, outbox
 
@@ -125,7 +125,7 @@ def request_vendor_link(session: Session, *, email: str, actor: Actor) -> None:
         )
 
 
-def redeem_vendor_link(session: Session, *, token: str, request: Request, actor: Actor) -> VendorSignIn:
+def redeem_vendor_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> VendorSignIn:
     """Use a vendor link once and start a NEW vendor session (any earlier one ends).
 
     Raises ``email_links.LinkRejected`` (audited: commit the trace) for an unusable link,
@@ -136,7 +136,7 @@ def redeem_vendor_link(session: Session, *, token: str, request: Request, actor:
     if contact is None or not contact.active:
         raise email_links.reject(session, actor=actor, link=link, reason="contact_inactive")
     new = email_links.start_link_session(
-        session, request=request, audience=Audience.vendor, principal_id=contact.id, email=link.email
+        session, browser=browser, audience=Audience.vendor, principal_id=contact.id, email=link.email
     )
     audit.record(
         session,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
-from app.models import Guardianship, Student
+from app.models import Guardian, Guardianship, Student
 
 NOT_YOURS = "There is no such child on your account."
 
@@ -61,3 +61,8 @@ def child_details(session: Session, *, guardian_id: uuid.UUID, student_id: uuid.
     if student_id is None:
         raise NotFound(NOT_YOURS)
     return _child(session, guardian_id, student_id)
+
+
+def guardian_name(session: Session, *, guardian_id: uuid.UUID) -> str:
+    guardian = session.get(Guardian, guardian_id)
+    return f"{guardian.first_name} {guardian.last_name}".strip() if guardian else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -10,9 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 
 from app.errors import NotFound
-from app.models import Document, Dpa, DpaStatus, DpaTemplate, Vendor
+from app.models import AuditEvent, Document, Dpa, DpaStatus, DpaTemplate, Vendor, VendorContact
 from app.services.platform.documents import read_document
 from app.services.vendors.rules import local_today
+from app.services.vendors.terms import missing_terms
 
 
 def get_dpa(session: Session, dpa_id: uuid.UUID | None) -> Dpa:
@@ -120,3 +122,81 @@ def download_headers(document: Document) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }
+
+
+# ------------------------------------------------- one agreement with its vendor, documents and history
+
+TIMELINE_LIMIT = 50
+
+
+@dataclass
+class AgreementDetail:
+    dpa: Dpa
+    vendor: Vendor
+    blank: Document | None = None
+    signed: Document | None = None
+    countersigned: Document | None = None
+    contacts: list[VendorContact] = field(default_factory=list)
+    missing_terms: list[str] = field(default_factory=list)
+    timeline: list[AuditEvent] = field(default_factory=list)
+
+
+@dataclass
+class VendorAgreements:
+    vendor: Vendor
+    dpas: list[Dpa]
+
+
+def agreement_documents(session: Session, dpa: Dpa) -> dict[uuid.UUID, Document]:
+    ids = [i for i in (dpa.blank_document_id, dpa.signed_document_id, dpa.countersigned_document_id) if i]
+    if not ids:
+        return {}
+    return {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(ids))).all()}
+
+
+def _detail(session: Session, dpa: Dpa) -> AgreementDetail:
+    vendor = session.get(Vendor, dpa.vendor_id)
+    assert vendor is not None  # the foreign key cascades
+    docs = agreement_documents(session, dpa)
+    return AgreementDetail(
+        dpa=dpa,
+        vendor=vendor,
+        blank=docs.get(dpa.blank_document_id) if dpa.blank_document_id else None,
+        signed=docs.get(dpa.signed_document_id) if dpa.signed_document_id else None,
+        countersigned=docs.get(dpa.countersigned_document_id) if dpa.countersigned_document_id else None,
+        missing_terms=missing_terms(dpa.terms),
+    )
+
+
+def agreement_for_team(session: Session, *, dpa_id: uuid.UUID | None) -> AgreementDetail:
+    """The team's view: everything, with the vendor's contacts and the agreement's audit trail."""
+    detail = _detail(session, get_dpa(session, dpa_id))
+    detail.contacts = list(
+        session.exec(
+            select(VendorContact)
+            .where(VendorContact.vendor_id == detail.vendor.id, col(VendorContact.active).is_(True))
+            .order_by(col(VendorContact.created_at))
+        ).all()
+    )
+    detail.timeline = list(
+        session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.object_type) == "dpa", col(AuditEvent.object_id) == str(detail.dpa.id))
+            .order_by(col(AuditEvent.seq).desc())
+            .limit(TIMELINE_LIMIT)
+        ).all()
+    )
+    return detail
+
+
+def agreement_for_vendor(
+    session: Session, *, dpa_id: uuid.UUID | None, vendor_id: uuid.UUID
+) -> AgreementDetail:
+    """A vendor contact's view of one of its own agreements (another vendor's is not found)."""
+    return _detail(session, get_dpa_for_vendor(session, dpa_id=dpa_id, vendor_id=vendor_id))
+
+
+def agreements_of_vendor(session: Session, *, vendor_id: uuid.UUID) -> VendorAgreements:
+    vendor = session.get(Vendor, vendor_id)
+    assert vendor is not None
+    return VendorAgreements(vendor=vendor, dpas=list_vendor_dpas(session, vendor_id=vendor_id))

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.config import get_settings
-from app.services.disputes.clock import ClockState, clock_days, clock_for, due_at, sla_met
+from app.models.disputes import ClockState
+from app.services.disputes.clock import clock_days, clock_for, due_at, sla_met
 
 NY = ZoneInfo("America/New_York")
 

@@ -22,9 +22,11 @@ from app.models import (
     OutboxMessage,
     Role,
 )
+from app.models.disputes import ClockState
 from app.models.schemas.disputes import DisputeCreate, StaffDisputeCreate
-from app.services.disputes import filing as disputes
-from app.services.disputes.clock import ClockState
+from app.services.disputes import actions as dispute_actions
+from app.services.disputes import filing as dispute_filing
+from app.services.disputes import queue as dispute_queue
 from tests.support.factories import make_employee, make_guardian, make_student
 
 XSS = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>"
@@ -53,7 +55,7 @@ def _staff_actor(employee: Employee) -> Actor:
 def _file_as_guardian(db: Session, **overrides: object) -> tuple[Dispute, Guardian]:
     child = make_student(db)
     guardian = make_guardian(db, children=[child])
-    dispute = disputes.file_dispute(
+    dispute = dispute_filing.file_dispute(
         db,
         data=_data(student_id=child.id, **overrides),
         actor=_guardian_actor(guardian),
@@ -124,7 +126,7 @@ def test_paper_dispute_with_past_received_date_sets_the_clock(db: Session, froze
         received_at=received,
         channel="paper",
     )
-    dispute = disputes.staff_file_dispute(db, data=data, actor=_staff_actor(staff))
+    dispute = dispute_filing.staff_file_dispute(db, data=data, actor=_staff_actor(staff))
     assert dispute.received_at == received
     assert dispute.due_at == datetime(2026, 3, 13, 14, 0, tzinfo=UTC)  # 10 am EDT, 21 days on
     assert dispute.channel == "paper" and dispute.requester_email == "ana.paper@example.net"
@@ -139,7 +141,7 @@ def test_received_date_in_the_future_is_refused(db: Session, frozen_clock: datet
         received_at=frozen_clock + timedelta(days=1),
     )
     with pytest.raises(ValidationFailed) as err:
-        disputes.staff_file_dispute(db, data=data, actor=_staff_actor(_team(db)))
+        dispute_filing.staff_file_dispute(db, data=data, actor=_staff_actor(_team(db)))
     assert err.value.errors and err.value.errors[0]["field"] == "received_at"
 
 
@@ -149,7 +151,7 @@ def test_answered_a_minute_before_or_after_due(
 ) -> None:
     dispute, _ = _file_as_guardian(db)
     clock.freeze(dispute.due_at + timedelta(minutes=minutes))
-    disputes.respond(
+    dispute_actions.respond(
         db,
         dispute_id=dispute.id,
         response_text="Corrected.",
@@ -166,7 +168,7 @@ def test_guardian_filing_about_a_student_not_theirs(db: Session, frozen_clock: d
     guardian = make_guardian(db, children=[make_student(db)])
     before = db.exec(select(func.count()).select_from(Dispute)).one()
     with pytest.raises(ValidationFailed) as err:
-        disputes.file_dispute(
+        dispute_filing.file_dispute(
             db,
             data=_data(student_id=stranger.id),
             actor=_guardian_actor(guardian),
@@ -181,7 +183,7 @@ def test_guardian_filing_about_a_student_not_theirs(db: Session, frozen_clock: d
 
 def test_requester_cannot_pick_a_roster_student(db: Session, frozen_clock: datetime) -> None:
     with pytest.raises(ValidationFailed):
-        disputes.file_dispute(
+        dispute_filing.file_dispute(
             db,
             data=_data(student_id=make_student(db).id),
             actor=Actor(type="requester", label="someone@example.net"),
@@ -191,7 +193,7 @@ def test_requester_cannot_pick_a_roster_student(db: Session, frozen_clock: datet
 
 
 def test_requester_files_with_free_text_student(db: Session, frozen_clock: datetime) -> None:
-    dispute = disputes.file_dispute(
+    dispute = dispute_filing.file_dispute(
         db,
         data=_data(student_description="My nephew, grade 4 at Maple Street"),
         actor=Actor(type="requester", label="aunt@example.net"),
@@ -225,7 +227,7 @@ def test_attachment_that_is_not_what_it_says_writes_nothing(db: Session, frozen_
     child = make_student(db)
     guardian = make_guardian(db, children=[child])
     with pytest.raises(ValidationFailed) as err:
-        disputes.file_dispute(
+        dispute_filing.file_dispute(
             db,
             data=_data(student_id=child.id),
             actor=_guardian_actor(guardian),
@@ -239,60 +241,64 @@ def test_attachment_that_is_not_what_it_says_writes_nothing(db: Session, frozen_
 
 def test_requester_opening_someone_elses_dispute_is_404(db: Session, frozen_clock: datetime) -> None:
     dispute, guardian = _file_as_guardian(db)
-    mine = disputes.get_dispute_for_requester(
+    mine = dispute_queue.get_dispute_for_requester(
         db, reference_or_id=dispute.reference.lower(), viewer_email=None, guardian_id=guardian.id
     )
     assert mine.id == dispute.id
-    assert disputes.get_dispute_for_requester(
+    assert dispute_queue.get_dispute_for_requester(
         db, reference_or_id=str(dispute.id), viewer_email=guardian.email, guardian_id=None
     )
     other = make_guardian(db)
     for key in (dispute.reference, str(dispute.id)):
         with pytest.raises(NotFound):
-            disputes.get_dispute_for_requester(
+            dispute_queue.get_dispute_for_requester(
                 db, reference_or_id=key, viewer_email=other.email, guardian_id=other.id
             )
         with pytest.raises(NotFound):
-            disputes.get_dispute_for_requester(
+            dispute_queue.get_dispute_for_requester(
                 db, reference_or_id=key, viewer_email="stranger@example.net", guardian_id=None
             )
-    assert [d.id for d in disputes.list_my_disputes(db, email=(guardian.email or "").upper())] == [dispute.id]
-    assert disputes.list_my_disputes(db, email="stranger@example.net") == []
+    assert [d.id for d in dispute_queue.list_my_disputes(db, email=(guardian.email or "").upper())] == [
+        dispute.id
+    ]
+    assert dispute_queue.list_my_disputes(db, email="stranger@example.net") == []
 
 
 def test_full_journey_with_messages_and_timeline(db: Session, frozen_clock: datetime) -> None:
     dispute, guardian = _file_as_guardian(db)
     team = _team(db)
     actor = _staff_actor(team)
-    disputes.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=actor)
-    disputes.start_review(db, dispute_id=dispute.id, actor=actor)
+    dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=actor)
+    dispute_actions.start_review(db, dispute_id=dispute.id, actor=actor)
     assert dispute.status == DisputeStatus.in_review
     with pytest.raises(InvalidTransition):
-        disputes.start_review(db, dispute_id=dispute.id, actor=actor)
-    disputes.add_note(db, dispute_id=dispute.id, body="Checked the SIS.", actor=actor)
-    disputes.message_requester(db, dispute_id=dispute.id, body="Secret detail: grade B+", actor=actor)
+        dispute_actions.start_review(db, dispute_id=dispute.id, actor=actor)
+    dispute_actions.add_note(db, dispute_id=dispute.id, body="Checked the SIS.", actor=actor)
+    dispute_actions.message_requester(db, dispute_id=dispute.id, body="Secret detail: grade B+", actor=actor)
     message_mail = [m for m in _outbox(db, guardian.email) if "message" in m.subject]
     assert len(message_mail) == 1
     assert (
         "grade B+" not in message_mail[0].body_text and "/disputes/mine/D-2026-" in message_mail[0].body_text
     )
-    disputes.requester_reply(db, dispute=dispute, body="Thanks", actor=_guardian_actor(guardian))
+    dispute_actions.requester_reply(db, dispute=dispute, body="Thanks", actor=_guardian_actor(guardian))
     assert _outbox(db, team.email)  # the assignee hears about the reply
-    seen = disputes.messages_for_requester(db, dispute.id)
+    seen = dispute_queue.messages_for_requester(db, dispute.id)
     assert [m.body for m in seen] == ["Secret detail: grade B+", "Thanks"]  # no internal note
-    disputes.respond(db, dispute_id=dispute.id, response_text="Fixed.", decision="upheld", actor=actor)
+    dispute_actions.respond(db, dispute_id=dispute.id, response_text="Fixed.", decision="upheld", actor=actor)
     assert any("answer" in m.subject for m in _outbox(db, guardian.email))
     with pytest.raises(InvalidTransition):
-        disputes.requester_reply(db, dispute=dispute, body="More", actor=_guardian_actor(guardian))
+        dispute_actions.requester_reply(db, dispute=dispute, body="More", actor=_guardian_actor(guardian))
     with pytest.raises(InvalidTransition):
-        disputes.withdraw(db, dispute=dispute, actor=_guardian_actor(guardian))
-    disputes.close(db, dispute_id=dispute.id, actor=actor)
+        dispute_actions.withdraw(db, dispute=dispute, actor=_guardian_actor(guardian))
+    dispute_actions.close(db, dispute_id=dispute.id, actor=actor)
     assert dispute.status == DisputeStatus.closed and dispute.closed_at == frozen_clock
     with pytest.raises(InvalidTransition):
-        disputes.requester_reply(db, dispute=dispute, body="Reply to closed", actor=_guardian_actor(guardian))
+        dispute_actions.requester_reply(
+            db, dispute=dispute, body="Reply to closed", actor=_guardian_actor(guardian)
+        )
     with pytest.raises(InvalidTransition):
-        disputes.close(db, dispute_id=dispute.id, actor=actor)
-    actions = [e.action for e in disputes.timeline(db, dispute.id)]
+        dispute_actions.close(db, dispute_id=dispute.id, actor=actor)
+    actions = [e.action for e in dispute_queue.timeline(db, dispute.id)]
     for action in ("dispute.create", "dispute.assign", "dispute.review", "dispute.respond", "dispute.close"):
         assert action in actions
     # Each message, reply and note shows once, with its words, in place of the event that recorded it.
@@ -305,10 +311,10 @@ def test_full_journey_with_messages_and_timeline(db: Session, frozen_clock: date
 
 def test_withdraw_from_open_states_only(db: Session, frozen_clock: datetime) -> None:
     dispute, guardian = _file_as_guardian(db)
-    disputes.withdraw(db, dispute=dispute, actor=_guardian_actor(guardian))
+    dispute_actions.withdraw(db, dispute=dispute, actor=_guardian_actor(guardian))
     assert dispute.status == DisputeStatus.withdrawn and dispute.withdrawn_at == frozen_clock
     with pytest.raises(InvalidTransition):
-        disputes.respond(
+        dispute_actions.respond(
             db, dispute_id=dispute.id, response_text="x", decision="upheld", actor=_staff_actor(_team(db))
         )
 
@@ -317,12 +323,12 @@ def test_assign_only_to_active_team_members(db: Session, frozen_clock: datetime)
     dispute, _ = _file_as_guardian(db)
     actor = _staff_actor(_team(db))
     with pytest.raises(ValidationFailed):
-        disputes.assign(db, dispute_id=dispute.id, assignee_id=make_employee(db).id, actor=actor)
+        dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=make_employee(db).id, actor=actor)
     other = _team(db)
-    disputes.assign(db, dispute_id=dispute.id, assignee_id=other.id, actor=actor)
+    dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=other.id, actor=actor)
     assert dispute.assignee_id == other.id
     assert any("assigned to you" in m.subject for m in _outbox(db, other.email))
-    disputes.assign(db, dispute_id=dispute.id, assignee_id=None, actor=actor)
+    dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=None, actor=actor)
     assert dispute.assignee_id is None
 
 
@@ -330,7 +336,7 @@ def test_note_on_unknown_dispute_is_404(db: Session) -> None:
     import uuid
 
     with pytest.raises(NotFound):
-        disputes.add_note(db, dispute_id=uuid.uuid4(), body="x", actor=Actor(type="staff"))
+        dispute_actions.add_note(db, dispute_id=uuid.uuid4(), body="x", actor=Actor(type="staff"))
 
 
 def test_queue_filters_sort_and_search(db: Session, frozen_clock: datetime) -> None:
@@ -341,8 +347,8 @@ def test_queue_filters_sort_and_search(db: Session, frozen_clock: datetime) -> N
         clock.freeze(frozen_clock - timedelta(days=days_ago))
         made.append(_file_as_guardian(db)[0])
     clock.freeze(frozen_clock)
-    disputes.assign(db, dispute_id=made[1].id, assignee_id=team.id, actor=actor)
-    rows, total = disputes.list_disputes(db, now=frozen_clock)
+    dispute_actions.assign(db, dispute_id=made[1].id, assignee_id=team.id, actor=actor)
+    rows, total = dispute_queue.list_disputes(db, now=frozen_clock)
     assert total == 4
     assert [r.dispute.id for r in rows] == [made[0].id, made[2].id, made[1].id, made[3].id]
     assert [r.clock.state for r in rows] == [
@@ -358,21 +364,21 @@ def test_queue_filters_sort_and_search(db: Session, frozen_clock: datetime) -> N
         (ClockState.due_7d, made[1]),
         (ClockState.on_track, made[3]),
     ):
-        found, n = disputes.list_disputes(db, clock_state=state, now=frozen_clock)
+        found, n = dispute_queue.list_disputes(db, clock_state=state, now=frozen_clock)
         assert n == 1 and found[0].dispute.id == expected.id
-    found, n = disputes.list_disputes(db, assignee_id=team.id, now=frozen_clock)
+    found, n = dispute_queue.list_disputes(db, assignee_id=team.id, now=frozen_clock)
     assert n == 1 and found[0].dispute.id == made[1].id
-    found, n = disputes.list_disputes(db, q=made[3].reference.lower(), now=frozen_clock)
+    found, n = dispute_queue.list_disputes(db, q=made[3].reference.lower(), now=frozen_clock)
     assert n == 1 and found[0].dispute.id == made[3].id
-    found, n = disputes.list_disputes(db, q="%", now=frozen_clock)
+    found, n = dispute_queue.list_disputes(db, q="%", now=frozen_clock)
     assert n == 0
-    disputes.respond(db, dispute_id=made[0].id, response_text="ok", decision="upheld", actor=actor)
-    assert disputes.list_disputes(db, now=frozen_clock)[1] == 3
-    found, n = disputes.list_disputes(db, clock_state=ClockState.stopped, now=frozen_clock)
+    dispute_actions.respond(db, dispute_id=made[0].id, response_text="ok", decision="upheld", actor=actor)
+    assert dispute_queue.list_disputes(db, now=frozen_clock)[1] == 3
+    found, n = dispute_queue.list_disputes(db, clock_state=ClockState.stopped, now=frozen_clock)
     assert n == 1 and found[0].clock.state == ClockState.stopped
-    found, n = disputes.list_disputes(db, status=DisputeStatus.responded, now=frozen_clock)
+    found, n = dispute_queue.list_disputes(db, status=DisputeStatus.responded, now=frozen_clock)
     assert n == 1
-    page, n = disputes.list_disputes(db, limit=2, offset=2, now=frozen_clock)
+    page, n = dispute_queue.list_disputes(db, limit=2, offset=2, now=frozen_clock)
     assert n == 3 and len(page) == 1
 
 
@@ -382,7 +388,7 @@ def test_queue_runs_a_constant_number_of_queries(db: Session, frozen_clock: date
     team = _team(db)
     for _ in range(6):
         dispute, _g = _file_as_guardian(db)
-        disputes.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=_staff_actor(team))
+        dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=_staff_actor(team))
     db.expire_all()
     statements: list[str] = []
 
@@ -392,7 +398,7 @@ def test_queue_runs_a_constant_number_of_queries(db: Session, frozen_clock: date
     bind = db.connection()
     event.listen(bind, "before_cursor_execute", count)
     try:
-        rows, _ = disputes.list_disputes(db, now=frozen_clock)
+        rows, _ = dispute_queue.list_disputes(db, now=frozen_clock)
         _ = [r.assignee_name for r in rows]
     finally:
         event.remove(bind, "before_cursor_execute", count)

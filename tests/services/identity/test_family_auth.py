@@ -13,7 +13,7 @@ from app import clock
 from app.errors import NotFound, ValidationFailed
 from app.models import Audience, AuditEvent, EmailLink, LinkPurpose, UserSession
 from app.security.crypto import token_hash
-from app.security.sessions import cookie_name, find_session, start_session
+from app.security.sessions import Browser, cookie_name, find_session, start_session
 from app.services.identity import email_links, family_auth
 from app.services.identity.email_links import LinkRejected
 from app.services.roster import family
@@ -114,7 +114,9 @@ def test_a_guardian_link_starts_a_guardian_session(db: Session) -> None:
     assert guardian.email
     family_auth.request_family_link(db, email=guardian.email, actor=anon())
     token = token_of(messages_to(db, guardian.email)[0].body_text)
-    signed_in = family_auth.redeem_family_link(db, token=token, request=fake_request(), actor=anon())
+    signed_in = family_auth.redeem_family_link(
+        db, token=token, browser=Browser.of(fake_request()), actor=anon()
+    )
     assert signed_in.audience == Audience.guardian and signed_in.next_url == "/family"
     row = find_session(db, signed_in.token)
     assert row is not None and row.principal_id == guardian.id and row.mfa_passed
@@ -123,13 +125,15 @@ def test_a_guardian_link_starts_a_guardian_session(db: Session) -> None:
     assert event.details["audience"] == "guardian"
     assert len(_events(db, "auth.link_redeemed")) == 1
     with pytest.raises(LinkRejected):  # single use
-        family_auth.redeem_family_link(db, token=token, request=fake_request(), actor=anon())
+        family_auth.redeem_family_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
 
 
 def test_a_requester_link_starts_a_requester_session(db: Session) -> None:
     family_auth.request_family_link(db, email="stranger@example.org", actor=anon())
     token = token_of(messages_to(db, "stranger@example.org")[0].body_text)
-    signed_in = family_auth.redeem_family_link(db, token=token, request=fake_request(), actor=anon())
+    signed_in = family_auth.redeem_family_link(
+        db, token=token, browser=Browser.of(fake_request()), actor=anon()
+    )
     assert signed_in.audience == Audience.requester and signed_in.next_url == "/disputes/new"
     row = find_session(db, signed_in.token)
     assert row is not None and row.principal_id is None and row.email == "stranger@example.org"
@@ -139,11 +143,13 @@ def test_a_requester_link_starts_a_requester_session(db: Session) -> None:
 def test_an_earlier_session_in_the_browser_ends_and_is_not_reused(db: Session) -> None:
     guardian = make_guardian(db, children=[make_student(db)])
     assert guardian.email
-    earlier = start_session(db, audience=Audience.requester, principal_id=None, request=fake_request())
+    earlier = start_session(
+        db, audience=Audience.requester, principal_id=None, browser=Browser.of(fake_request())
+    )
     family_auth.request_family_link(db, email=guardian.email, actor=anon())
     token = token_of(messages_to(db, guardian.email)[0].body_text)
     request = fake_request(cookies={cookie_name(): earlier.token})
-    signed_in = family_auth.redeem_family_link(db, token=token, request=request, actor=anon())
+    signed_in = family_auth.redeem_family_link(db, token=token, browser=Browser.of(request), actor=anon())
     assert signed_in.token != earlier.token
     old = db.get(UserSession, earlier.row.id)
     assert old is not None and old.ended_reason == "replaced"
@@ -157,7 +163,7 @@ def test_a_guardian_removed_from_the_roster_cannot_use_their_link(db: Session) -
     db.delete(guardian)
     db.flush()
     with pytest.raises(LinkRejected):
-        family_auth.redeem_family_link(db, token=token, request=fake_request(), actor=anon())
+        family_auth.redeem_family_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
     assert _events(db, "auth.link_rejected")[-1].details["reason"] == "guardian_gone"
 
 
@@ -166,7 +172,9 @@ def test_a_vendor_link_does_not_open_the_family_door(db: Session) -> None:
         db, purpose=LinkPurpose.vendor_sign_in, email="v@vendor.example.com", principal_id=uuid.uuid4()
     )
     with pytest.raises(LinkRejected):
-        family_auth.redeem_family_link(db, token=issued.token, request=fake_request(), actor=anon())
+        family_auth.redeem_family_link(
+            db, token=issued.token, browser=Browser.of(fake_request()), actor=anon()
+        )
 
 
 def test_an_expired_family_link_is_refused(db: Session, frozen_clock: datetime) -> None:
@@ -174,7 +182,7 @@ def test_an_expired_family_link_is_refused(db: Session, frozen_clock: datetime) 
     token = token_of(messages_to(db, "late@example.org")[0].body_text)
     clock.advance(timedelta(minutes=16))
     with pytest.raises(LinkRejected):
-        family_auth.redeem_family_link(db, token=token, request=fake_request(), actor=anon())
+        family_auth.redeem_family_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
 
 
 def test_children_are_scoped_to_the_guardian(db: Session) -> None:

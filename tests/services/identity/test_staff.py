@@ -23,6 +23,7 @@ from app.models import (
     WebAuthnCredential,
 )
 from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.security.sessions import Browser
 from app.services.identity import staff
 from tests.support.auth import _request
 from tests.support.factories import make_employee
@@ -147,7 +148,7 @@ def test_suspend_ends_every_session_at_once_and_reactivate_restores(db: Session)
 
     employee = make_employee(db)
     for _ in range(2):
-        start_session(db, audience=Audience.staff, principal_id=employee.id, request=_request())
+        start_session(db, audience=Audience.staff, principal_id=employee.id, browser=Browser.of(_request()))
     staff.suspend_employee(db, actor=SYSTEM, employee_id=employee.id, reason="on leave")
     rows = db.exec(select(UserSession).where(UserSession.principal_id == employee.id)).all()
     db.refresh(rows[0])
@@ -243,8 +244,12 @@ def test_detail_reports_mfa_sessions_and_recent_events(db: Session, frozen_clock
     db.flush()
     assert staff.employee_detail(db, employee_id=other.id).mfa_enrolled
 
-    live = start_session(db, audience=Audience.staff, principal_id=employee.id, request=_request())
-    ended = start_session(db, audience=Audience.staff, principal_id=employee.id, request=_request())
+    live = start_session(
+        db, audience=Audience.staff, principal_id=employee.id, browser=Browser.of(_request())
+    )
+    ended = start_session(
+        db, audience=Audience.staff, principal_id=employee.id, browser=Browser.of(_request())
+    )
     ended.row.ended_at = clock.now()
     db.flush()
     staff.update_employee(db, actor=SYSTEM, employee_id=employee.id, data=EmployeeUpdate(title="Nurse"))

@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.security import webauthn_keys
 from app.security.crypto import token_hash
-from app.security.sessions import find_session
+from app.security.sessions import Browser, find_session
 from app.services.identity import mfa, mfa_challenge, password_reset, staff_auth
 from app.services.identity import throttle as auth_throttle
 from app.services.identity.throttle import AttemptFailed
@@ -37,7 +37,7 @@ NEW_PASSWORD = "a fresh and lengthy passphrase"
 
 def sign_in(db: Session, email: str, password: str = DEFAULT_PASSWORD, **kw):
     return staff_auth.sign_in(
-        db, email=email, password=password, request=fake_request(**kw), actor=anonymous()
+        db, email=email, password=password, browser=Browser.of(fake_request(**kw)), actor=anonymous()
     )
 
 
@@ -143,7 +143,7 @@ def test_client_address_limit_gives_429_and_an_audit_event(db: Session) -> None:
         db,
         email=employee.email,
         password=DEFAULT_PASSWORD,
-        request=fake_request(address="198.51.100.1"),
+        browser=Browser.of(fake_request(address="198.51.100.1")),
         actor=anonymous("198.51.100.1"),
     )
     assert other.token
@@ -227,7 +227,7 @@ def test_ten_bad_codes_lock_the_account(db: Session) -> None:
 
 def test_recovery_code_is_single_use(db: Session) -> None:
     employee, _, row, _ = pending(db)
-    codes = mfa._replace_recovery_codes(db, employee=employee, actor=staff_actor(employee))
+    codes = mfa.replace_recovery_codes(db, employee=employee, actor=staff_actor(employee))
     verify(db, employee, row, codes[0].upper())
     assert row.mfa_passed
     _, _, row2, _ = (employee, None, find_session(db, sign_in(db, employee.email).token), None)
@@ -274,7 +274,7 @@ def test_first_totp_enrolment_gives_recovery_codes_and_passes_mfa(db: Session) -
 
 
 def test_password_alone_cannot_enrol_a_factor_when_one_exists(db: Session) -> None:
-    from app.deps import StepRequired
+    from app.errors import StepRequired
 
     employee, _, row, _ = pending(db)
     with pytest.raises(StepRequired):
@@ -297,7 +297,7 @@ def test_changing_factors_needs_recent_reauthentication(db: Session) -> None:
     staff_auth.reauthenticate(
         db, user_session=row, employee=employee, password=DEFAULT_PASSWORD, actor=staff_actor(employee)
     )
-    old = mfa._replace_recovery_codes(db, employee=employee, actor=staff_actor(employee))
+    old = mfa.replace_recovery_codes(db, employee=employee, actor=staff_actor(employee))
     new = mfa.regenerate_recovery_codes(db, employee=employee, user_session=row, actor=staff_actor(employee))
     assert set(old).isdisjoint(new)
     assert mfa.factors(db, employee=employee).recovery_left == 10  # the old ones are gone

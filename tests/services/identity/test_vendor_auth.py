@@ -11,7 +11,7 @@ from app.actors import Actor
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Audience, AuditEvent, EmailLink, LinkPurpose, Vendor, VendorContact
 from app.security.crypto import token_hash
-from app.security.sessions import find_session
+from app.security.sessions import Browser, find_session
 from app.services.identity import email_links, family_auth, vendor_auth
 from app.services.identity.email_links import LinkRejected
 from tests.support.factories import make_employee, make_vendor_contact
@@ -103,22 +103,24 @@ def test_a_vendor_link_starts_a_session_scoped_to_the_contact(db: Session) -> No
     vendor_auth.invite_vendor_contact(db, contact_id=contact.id, actor=_staff(db))
     token = token_of(messages_to(db, contact.email)[0].body_text)
     with pytest.raises(LinkRejected):  # not at the family door
-        family_auth.redeem_family_link(db, token=token, request=fake_request(), actor=anon())
-    signed_in = vendor_auth.redeem_vendor_link(db, token=token, request=fake_request(), actor=anon())
+        family_auth.redeem_family_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
+    signed_in = vendor_auth.redeem_vendor_link(
+        db, token=token, browser=Browser.of(fake_request()), actor=anon()
+    )
     assert signed_in.next_url == "/vendor"
     row = find_session(db, signed_in.token)
     assert row is not None and row.audience == Audience.vendor and row.principal_id == contact.id
     (event,) = _events(db, "auth.sign_in")
     assert event.actor_type == "vendor" and event.details["audience"] == "vendor"
     with pytest.raises(LinkRejected):
-        vendor_auth.redeem_vendor_link(db, token=token, request=fake_request(), actor=anon())
+        vendor_auth.redeem_vendor_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
 
 
 def test_a_family_link_does_not_open_the_vendor_door(db: Session) -> None:
     family_auth.request_family_link(db, email="parent@example.net", actor=anon())
     token = token_of(messages_to(db, "parent@example.net")[0].body_text)
     with pytest.raises(LinkRejected):
-        vendor_auth.redeem_vendor_link(db, token=token, request=fake_request(), actor=anon())
+        vendor_auth.redeem_vendor_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
 
 
 def test_a_contact_made_inactive_cannot_use_an_outstanding_link(db: Session) -> None:
@@ -129,7 +131,7 @@ def test_a_contact_made_inactive_cannot_use_an_outstanding_link(db: Session) -> 
     db.add(contact)
     db.flush()
     with pytest.raises(LinkRejected):
-        vendor_auth.redeem_vendor_link(db, token=token, request=fake_request(), actor=anon())
+        vendor_auth.redeem_vendor_link(db, token=token, browser=Browser.of(fake_request()), actor=anon())
     assert _events(db, "auth.link_rejected")[-1].details["reason"] == "contact_inactive"
 
 

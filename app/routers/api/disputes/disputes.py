@@ -24,7 +24,9 @@ from app.models.schemas.disputes import (
     DisputesPublic,
     StaffDisputeCreate,
 )
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
+from app.services.disputes import filing as dispute_filing
+from app.services.disputes import queue as dispute_queue
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
 
@@ -38,9 +40,9 @@ def list_disputes(
 ) -> DisputesPublic:
     """The queue: open disputes nearest due first unless ``status`` or ``clock_state=stopped`` is given."""
     now = clock.now()
-    rows, count = disputes.list_disputes(session, **filters.model_dump(), now=now)
+    rows, count = dispute_queue.list_disputes(session, **filters.model_dump(), now=now)
     return DisputesPublic(
-        data=[DisputePublic.from_dispute(r.dispute, now=now, assignee_name=r.assignee_name) for r in rows],
+        data=[dispute_queue.dispute_public(r.dispute, now=now, assignee_name=r.assignee_name) for r in rows],
         count=count,
     )
 
@@ -49,8 +51,8 @@ def list_disputes(
 def get_dispute(session: SessionDep, actor: Reader, dispute_id: uuid.UUID) -> DisputePublic:
     """One dispute with every message (internal notes included)."""
     now = clock.now()
-    detail = disputes.get_dispute_detail(session, dispute_id=dispute_id, now=now)
-    return DisputePublic.from_dispute(
+    detail = dispute_queue.get_dispute_detail(session, dispute_id=dispute_id, now=now)
+    return dispute_queue.dispute_public(
         detail.row.dispute, now=now, assignee_name=detail.row.assignee_name, messages=detail.messages
     )
 
@@ -58,18 +60,20 @@ def get_dispute(session: SessionDep, actor: Reader, dispute_id: uuid.UUID) -> Di
 @router.post("", response_model=DisputePublic, status_code=status.HTTP_201_CREATED)
 def create_dispute(session: SessionDep, actor: Writer, body: StaffDisputeCreate) -> DisputePublic:
     """File on behalf of a requester (paper, phone, email): ``received_at`` starts the clock."""
-    dispute = disputes.staff_file_dispute(session, data=body, actor=actor)
+    dispute = dispute_filing.staff_file_dispute(session, data=body, actor=actor)
     session.commit()
-    return DisputePublic.from_dispute(dispute, now=clock.now())
+    return dispute_queue.dispute_public(dispute, now=clock.now())
 
 
 @router.post("/{dispute_id}/assign", response_model=DisputePublic)
 def assign_dispute(
     session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: DisputeAssign
 ) -> DisputePublic:
-    dispute = disputes.assign(session, dispute_id=dispute_id, assignee_id=body.assignee_id, actor=actor)
+    dispute = dispute_actions.assign(
+        session, dispute_id=dispute_id, assignee_id=body.assignee_id, actor=actor
+    )
     session.commit()
-    return DisputePublic.from_dispute(dispute, now=clock.now())
+    return dispute_queue.dispute_public(dispute, now=clock.now())
 
 
 @router.post(
@@ -79,7 +83,7 @@ def post_message(
     session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: DisputeMessageCreate
 ) -> DisputeMessagePublic:
     """A message to the requester (emailed a notice, never the content), or an internal note."""
-    message = disputes.post_staff_message(
+    message = dispute_actions.post_staff_message(
         session, dispute_id=dispute_id, body=body.body, internal=body.internal, actor=actor
     )
     session.commit()
@@ -89,11 +93,11 @@ def post_message(
 @router.post("/{dispute_id}/respond", response_model=DisputePublic)
 def respond(session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: DisputeRespond) -> DisputePublic:
     """Send the answer: stops the clock and records whether it was on time."""
-    dispute = disputes.respond(
+    dispute = dispute_actions.respond(
         session, dispute_id=dispute_id, response_text=body.response_text, decision=body.decision, actor=actor
     )
     session.commit()
-    return DisputePublic.from_dispute(dispute, now=clock.now())
+    return dispute_queue.dispute_public(dispute, now=clock.now())
 
 
 @router.post("/{dispute_id}/{action}", response_model=DisputePublic)
@@ -101,6 +105,6 @@ def transition(
     session: SessionDep, actor: Writer, dispute_id: uuid.UUID, action: Literal["review", "close"]
 ) -> DisputePublic:
     """``review``: received → in_review. ``close``: responded → closed."""
-    dispute = disputes.apply_action(session, dispute_id=dispute_id, action=action, actor=actor)
+    dispute = dispute_actions.apply_action(session, dispute_id=dispute_id, action=action, actor=actor)
     session.commit()
-    return DisputePublic.from_dispute(dispute, now=clock.now())
+    return dispute_queue.dispute_public(dispute, now=clock.now())

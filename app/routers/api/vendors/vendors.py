@@ -30,7 +30,7 @@ from app.models.schemas.vendors.vendors import (
     VendorUpdate,
     Website,
 )
-from app.routers.pages.vendors.forms import attachment
+from app.routers.downloads import attachment
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
 from app.services.vendors import vendors as service

@@ -22,7 +22,8 @@ from app.models import Audience
 from app.models.schemas import field_errors
 from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
 from app.routers.pages.disputes import presenters as pages
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
+from app.services.disputes import filing as dispute_filing
 from app.services.platform.documents import MAX_UPLOAD_BYTES
 from app.templating import render
 
@@ -114,7 +115,7 @@ async def file_dispute(request: Request, session: SessionDep, viewer: CurrentFam
         return _form_page(request, session, viewer, values, field_errors(exc), status_code=422)
     who = _who(viewer)
     try:
-        dispute = disputes.file_dispute(
+        dispute = dispute_filing.file_dispute(
             session,
             data=data,
             actor=viewer.actor(request),
@@ -177,7 +178,7 @@ async def reply(reference: str, request: Request, session: SessionDep, viewer: C
             request, session, viewer, reference, reply=body, errors={"body": message}, status_code=422
         )
     try:
-        pages.family_reply(
+        dispute_actions.reply_as_requester(
             session, reference=reference, **_who(viewer), body=body, actor=viewer.actor(request)
         )
     except ValidationFailed as exc:
@@ -195,7 +196,9 @@ async def reply(reference: str, request: Request, session: SessionDep, viewer: C
 @router.post("/mine/{reference}/withdraw")
 def withdraw(reference: str, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
     try:
-        pages.family_withdraw(session, reference=reference, **_who(viewer), actor=viewer.actor(request))
+        dispute_actions.withdraw_as_requester(
+            session, reference=reference, **_who(viewer), actor=viewer.actor(request)
+        )
     except InvalidTransition as exc:
         session.rollback()
         return redirect_with_flash(f"/disputes/mine/{reference}", exc.detail, "error")

@@ -10,10 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.actors import Actor
 from app.errors import NotFound
 from app.models import (
     Dispute,
@@ -21,15 +19,14 @@ from app.models import (
     DisputeMessage,
     DisputeStatus,
     Employee,
-    EmployeeStatus,
-    Guardian,
-    Guardianship,
-    Role,
     Student,
 )
-from app.services.disputes import filing as disputes
+from app.models.disputes import ClockState
+from app.services.disputes import actions as dispute_actions
 from app.services.disputes import queue
-from app.services.disputes.clock import CLOCK_LABELS, Clock, ClockState, clock_days
+from app.services.disputes.clock import CLOCK_LABELS, Clock, clock_days
+from app.services.identity import staff
+from app.services.roster import family
 
 # Plain words for each category: a short label and one sentence a parent can recognise.
 CATEGORIES: dict[DisputeCategory, tuple[str, str]] = {
@@ -115,17 +112,11 @@ def family_form(session: Session, *, guardian_id: uuid.UUID | None) -> FamilyFor
     """The filing form: a guardian picks one of their children; anyone else types a name."""
     if guardian_id is None:
         return FamilyForm(children=[], requester_name="", is_guardian=False)
-    guardian = session.get(Guardian, guardian_id)
-    children = list(
-        session.exec(
-            select(Student)
-            .join(Guardianship, col(Guardianship.student_id) == col(Student.id))
-            .where(col(Guardianship.guardian_id) == guardian_id)
-            .order_by(col(Student.first_name), col(Student.last_name))
-        ).all()
+    return FamilyForm(
+        children=family.children_of(session, guardian_id=guardian_id),
+        requester_name=family.guardian_name(session, guardian_id=guardian_id),
+        is_guardian=True,
     )
-    name = f"{guardian.first_name} {guardian.last_name}".strip() if guardian else ""
-    return FamilyForm(children=children, requester_name=name, is_guardian=True)
 
 
 @dataclass(frozen=True)
@@ -158,62 +149,18 @@ def family_dispute(
     dispute = queue.get_dispute_for_requester(
         session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
     )
-    student = session.get(Student, dispute.student_id) if dispute.student_id else None
     open_ = queue.is_open(dispute)
     return FamilyDisputeView(
         dispute=dispute,
         clock=queue.clock_of(dispute, now),
         messages=queue.messages_for_requester(session, dispute.id),
-        student_name=f"{student.first_name} {student.last_name}" if student else dispute.student_description,
+        student_name=queue.student_label(session, dispute),
         can_reply=open_,
         can_withdraw=open_,
     )
 
 
-def family_reply(
-    session: Session,
-    *,
-    reference: str,
-    email: str | None,
-    guardian_id: uuid.UUID | None,
-    body: str,
-    actor: Actor,
-) -> DisputeMessage:
-    """The requester answers on one of their own disputes (404 for anyone else's)."""
-    dispute = queue.get_dispute_for_requester(
-        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
-    )
-    return disputes.requester_reply(session, dispute=dispute, body=body, actor=actor)
-
-
-def family_withdraw(
-    session: Session, *, reference: str, email: str | None, guardian_id: uuid.UUID | None, actor: Actor
-) -> Dispute:
-    dispute = queue.get_dispute_for_requester(
-        session, reference_or_id=reference, viewer_email=email, guardian_id=guardian_id
-    )
-    return disputes.withdraw(session, dispute=dispute, actor=actor)
-
-
 # ---------------------------------------------------------------- team side
-
-
-def team_members(session: Session) -> list[Employee]:
-    """Active members of the Data Privacy Team (who a dispute can be assigned to)."""
-    roles = cast(Employee.roles, String)
-    return list(
-        session.exec(
-            select(Employee)
-            .where(
-                col(Employee.status) == EmployeeStatus.active,
-                or_(
-                    roles.contains(f'"{Role.privacy_team.value}"', autoescape=True),
-                    roles.contains(f'"{Role.privacy_admin.value}"', autoescape=True),
-                ),
-            )
-            .order_by(col(Employee.name))
-        ).all()
-    )
 
 
 @dataclass(frozen=True)
@@ -246,7 +193,7 @@ def queue_page(
         offset=offset,
         now=now,
     )
-    return QueuePage(rows=rows, count=count, team=team_members(session))
+    return QueuePage(rows=rows, count=count, team=staff.list_team_members(session))
 
 
 @dataclass(frozen=True)
@@ -272,24 +219,11 @@ def staff_dispute(session: Session, *, dispute_id: uuid.UUID | None, now: dateti
         raise NotFound("There is no dispute with this id.")
     row = queue.get_dispute_row(session, dispute_id=dispute_id, now=now)
     dispute = row.dispute
-    student = session.get(Student, dispute.student_id) if dispute.student_id else None
-    status = dispute.status
-    actions = set()
-    if status in (DisputeStatus.received, DisputeStatus.in_review):
-        actions |= {"assign", "note", "message", "respond"}
-    if status == DisputeStatus.received:
-        actions.add("start_review")
-    if status == DisputeStatus.responded:
-        actions |= {"note", "close"}
-    if status in (DisputeStatus.closed, DisputeStatus.withdrawn):
-        actions.add("note")
     return StaffDisputeView(
         row=row,
-        student_name=f"{student.first_name} {student.last_name} ({student.school})"
-        if student
-        else dispute.student_description,
+        student_name=queue.student_label(session, dispute, with_school=True),
         timeline=queue.timeline(session, dispute.id),
-        team=team_members(session),
+        team=staff.list_team_members(session),
         is_open=queue.is_open(dispute),
-        actions=actions,
+        actions=dispute_actions.allowed_actions(dispute),
     )

@@ -34,7 +34,9 @@ from app.models.schemas.disputes import (
     StaffDisputeCreate,
 )
 from app.routers.pages.disputes import presenters as dispute_pages
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
+from app.services.disputes import filing as dispute_filing
+from app.services.disputes import reports as dispute_reports
 from app.services.platform.documents import MAX_UPLOAD_BYTES
 from app.templating import is_htmx, render
 
@@ -120,7 +122,7 @@ def export(request: Request, session: SessionDep, actor: CanRead) -> Response:
     params = request.query_params
     try:
         period = DisputeExportRange.model_validate({"start": params.get("start"), "end": params.get("end")})
-        body = disputes.export_csv(session, start=period.start, end=period.end)
+        body = dispute_reports.export_csv(session, start=period.start, end=period.end)
     except (ValidationError, ValidationFailed):
         return redirect_with_flash(
             "/staff/disputes", "Choose a start and an end date (the end on or after the start).", "error"
@@ -135,7 +137,7 @@ def export(request: Request, session: SessionDep, actor: CanRead) -> Response:
 
 @router.get("/disputes/dashboard")
 def dashboard(request: Request, session: SessionDep, actor: CanRead) -> Response:
-    figures = disputes.dashboard_figures(session, now=clock.now())
+    figures = dispute_reports.dashboard_figures(session, now=clock.now())
     return render(
         request,
         "disputes/staff/dashboard.html",
@@ -186,7 +188,7 @@ async def file_dispute(request: Request, session: SessionDep, actor: CanWrite) -
     if isinstance(upload, UploadFile) and upload.filename:
         attachment = (await upload.read(MAX_UPLOAD_BYTES + 1), upload.filename)
     try:
-        dispute = disputes.staff_file_dispute(session, data=data, actor=actor, attachment=attachment)
+        dispute = dispute_filing.staff_file_dispute(session, data=data, actor=actor, attachment=attachment)
     except ValidationFailed as exc:
         session.rollback()
         errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
@@ -271,18 +273,18 @@ def _act(session: SessionDep, actor: Actor, action: str, dispute_id: str, form: 
         raise NotFound("There is no dispute with this id.")
     if action == "assign":
         assignee = DisputeAssign.model_validate({"assignee_id": _text(form, "assignee_id") or None})
-        disputes.assign(session, dispute_id=target, assignee_id=assignee.assignee_id, actor=actor)
+        dispute_actions.assign(session, dispute_id=target, assignee_id=assignee.assignee_id, actor=actor)
     elif action == "start-review":
-        disputes.start_review(session, dispute_id=target, actor=actor)
+        dispute_actions.start_review(session, dispute_id=target, actor=actor)
     elif action in ("note", "message"):
         message = DisputeMessageCreate.model_validate({"body": _text(form, f"{action}_body")})
-        send = disputes.add_note if action == "note" else disputes.message_requester
+        send = dispute_actions.add_note if action == "note" else dispute_actions.message_requester
         send(session, dispute_id=target, body=message.body, actor=actor)
     elif action == "respond":
         answer = DisputeRespond.model_validate(
             {"response_text": _text(form, "response_text"), "decision": _text(form, "decision")}
         )
-        disputes.respond(
+        dispute_actions.respond(
             session,
             dispute_id=target,
             response_text=answer.response_text,
@@ -290,7 +292,7 @@ def _act(session: SessionDep, actor: Actor, action: str, dispute_id: str, form: 
             actor=actor,
         )
     elif action == "close":
-        disputes.close(session, dispute_id=target, actor=actor)
+        dispute_actions.close(session, dispute_id=target, actor=actor)
     else:
         raise NotFound("There is no such action.")
 

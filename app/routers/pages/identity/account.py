@@ -15,7 +15,7 @@ from app.flash import redirect_with_flash
 from app.routers.pages.identity.staff_auth import NO_STORE, employee_of
 from app.security.permissions import allowed
 from app.security.sessions import clear_session_cookie, set_session_cookie
-from app.services.disputes import filing as disputes
+from app.services.disputes import reports as dispute_reports
 from app.services.identity import mfa, staff_auth
 from app.services.identity.throttle import AttemptFailed
 from app.templating import render
@@ -40,7 +40,7 @@ SignedInStaff = Annotated[Viewer, Depends(_signed_in)]
 def dashboard(request: Request, session: SessionDep, viewer: CurrentStaff) -> Response:
     """The staff home; the dispute clock at a glance for those who may read disputes."""
     figures = (
-        disputes.dashboard_figures(session, now=clock.now())
+        dispute_reports.dashboard_figures(session, now=clock.now())
         if allowed(viewer.actor(request), "disputes.read")
         else None
     )

@@ -20,7 +20,7 @@ from app.actors import Actor
 from app.deps import SessionDep, request_actor
 from app.errors import ValidationFailed
 from app.models import LinkPurpose
-from app.security.sessions import set_session_cookie
+from app.security.sessions import Browser, set_session_cookie
 from app.services.identity import email_links
 from app.templating import render
 
@@ -39,7 +39,7 @@ class LinkSignIn:
     audience: str  # "family" or "vendor": the path prefix and the template folder
     purposes: Sequence[LinkPurpose]
     request_link: Callable[..., None]  # (session, *, email, actor): emails a link, or silently not
-    redeem: Callable[..., Any]  # (session, *, token, request, actor) -> SignedIn; LinkRejected
+    redeem: Callable[..., Any]  # (session, *, token, browser, actor) -> SignedIn; LinkRejected
 
 
 def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
@@ -84,7 +84,7 @@ def _link_page(request: Request, folder: str, *, valid: bool, token: str) -> Res
 
 def _redeem(request: Request, session: Session, flow: LinkSignIn, token: str, actor: Actor) -> Response:
     try:
-        signed_in: SignedIn = flow.redeem(session, token=token, request=request, actor=actor)
+        signed_in: SignedIn = flow.redeem(session, token=token, browser=Browser.of(request), actor=actor)
     except email_links.LinkRejected:
         session.commit()  # the audit trace of the refusal
         return _link_page(request, flow.audience, valid=False, token="")

@@ -14,7 +14,7 @@ from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import Employee
 from app.security import csrf, webauthn_keys
-from app.security.sessions import clear_session_cookie, set_session_cookie
+from app.security.sessions import Browser, clear_session_cookie, set_session_cookie
 from app.services.identity import mfa, mfa_challenge, password_reset, staff_auth
 from app.services.identity.throttle import AttemptFailed
 from app.templating import render
@@ -71,7 +71,7 @@ def sign_in(
     target = safe_next(next)
     try:
         result = staff_auth.sign_in(
-            session, email=email, password=password, request=request, actor=request_actor(request)
+            session, email=email, password=password, browser=Browser.of(request), actor=request_actor(request)
         )
     except AttemptFailed as exc:
         session.commit()  # the failure, its audit event and any lock are kept

@@ -20,9 +20,9 @@ from app.errors import DomainError
 from app.flash import redirect_with_flash
 from app.models import Dpa, DpaAdoption, DpaStatus
 from app.models.schemas.vendors.agreements import DpaCreate, DpaUpdate
-from app.routers.pages.vendors import presenters as vendor_pages
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
+from app.services.vendors import agreement_queries
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import vendors as vendors_service
 from app.templating import render
@@ -112,7 +112,7 @@ def _dpa_values(dpa: Dpa) -> dict[str, Any]:
 def _detail(
     request: Request, session: Session, actor: Actor, dpa_id: str, *, status_code: int = 200, **forms: Any
 ) -> Response:
-    page = vendor_pages.staff_agreement(session, dpa_id=parse_uuid(dpa_id))
+    page = agreement_queries.agreement_for_team(session, dpa_id=parse_uuid(dpa_id))
     dpa = page.dpa
     can_write = allowed(actor, "vendors.write")
     executable = {DpaStatus.vendor_signed}

@@ -7,13 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import Response
 
 from app.errors import DomainError
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
-from app.models.platform.documents import Document
 from app.models.schemas import field_errors
-from app.services.vendors.agreement_queries import download_headers
 
 VENDOR_STATUS_LABELS = {
     "requested": "Requested",
@@ -89,8 +86,3 @@ async def upload_of(form: FormData, name: str) -> tuple[bytes, str | None] | Non
     if not isinstance(item, UploadFile) or not item.filename:
         return None
     return await item.read(), item.filename
-
-
-def attachment(document: Document, data: bytes) -> Response:
-    """A stored file as a download (``Content-Disposition: attachment``, ``nosniff``, no cache)."""
-    return Response(content=data, media_type=document.content_type, headers=download_headers(document))

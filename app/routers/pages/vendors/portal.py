@@ -20,11 +20,13 @@ from app.errors import DomainError, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import DpaStatus, VendorContact
 from app.models.schemas.vendors.vendors import VendorProfileUpdate
-from app.routers.pages.vendors import presenters as vendor_pages
-from app.routers.pages.vendors.forms import attachment, errors_of, form_values, labels, upload_of
+from app.routers.downloads import attachment
+from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.services.identity import vendor_auth
+from app.services.vendors import agreement_queries
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
+from app.services.vendors.terms import REQUIRED_TERMS
 from app.templating import render
 
 router = APIRouter(prefix="/vendor", include_in_schema=False)
@@ -52,13 +54,15 @@ def _agreement(
     status_code: int = 200,
     **forms: Any,
 ) -> Response:
-    page = vendor_pages.vendor_agreement(session, dpa_id=parse_uuid(dpa_id), vendor_id=contact.vendor_id)
+    page = agreement_queries.agreement_for_vendor(
+        session, dpa_id=parse_uuid(dpa_id), vendor_id=contact.vendor_id
+    )
     context: dict[str, Any] = {
         **labels(),
         "page": page,
         "dpa": page.dpa,
         "vendor": page.vendor,
-        "required_terms": vendor_pages.REQUIRED_TERMS,
+        "required_terms": REQUIRED_TERMS,
         "can_sign": page.dpa.status == DpaStatus.sent,
         "sign_values": {},
         "sign_errors": {},

@@ -27,7 +27,8 @@ from app.models.schemas.vendors.vendors import (
     VendorRequest,
     VendorUpdate,
 )
-from app.routers.pages.vendors.forms import attachment, errors_of, form_values, labels, upload_of
+from app.routers.downloads import attachment
+from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services.identity.vendor_auth import invite_vendor_contact
 from app.services.vendors import agreements as dpas_service

@@ -28,7 +28,7 @@ from app.models import (
     Role,
 )
 from app.security.tokens import issue_access_token
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
 from tests.support.auth import sign_in_as
 from tests.support.disputes import file_dispute as _file
 from tests.support.disputes import staff_actor as _staff_actor
@@ -185,9 +185,11 @@ def test_list_sorts_by_due_date_and_filters(
     on_track = _file(db, days_ago=1, requester_name="Tracy Ontrack")
     answered = _file(db, days_ago=3, requester_name="Andy Answered")
     actor = _staff_actor(team)
-    disputes.assign(db, dispute_id=due_7d.id, assignee_id=team.id, actor=actor)
-    disputes.start_review(db, dispute_id=on_track.id, actor=actor)
-    disputes.respond(db, dispute_id=answered.id, response_text="Fixed.", decision="upheld", actor=actor)
+    dispute_actions.assign(db, dispute_id=due_7d.id, assignee_id=team.id, actor=actor)
+    dispute_actions.start_review(db, dispute_id=on_track.id, actor=actor)
+    dispute_actions.respond(
+        db, dispute_id=answered.id, response_text="Fixed.", decision="upheld", actor=actor
+    )
 
     def listed(**params: Any) -> tuple[list[str], int]:
         response = client.get("/api/v1/disputes", params=params, headers=reader)
@@ -225,8 +227,8 @@ def test_get_one_dispute_with_every_message(
 ) -> None:
     dispute = _file(db, days_ago=2)
     actor = _staff_actor(team)
-    disputes.add_note(db, dispute_id=dispute.id, body="Checked the SIS.", actor=actor)
-    disputes.message_requester(db, dispute_id=dispute.id, body="Which year?", actor=actor)
+    dispute_actions.add_note(db, dispute_id=dispute.id, body="Checked the SIS.", actor=actor)
+    dispute_actions.message_requester(db, dispute_id=dispute.id, body="Which year?", actor=actor)
     response = client.get(f"/api/v1/disputes/{dispute.id}", headers=reader)
     assert response.status_code == 200
     body = response.json()
@@ -588,7 +590,7 @@ def test_a_withdrawn_dispute_cannot_be_worked(
     client: TestClient, db: Session, frozen_clock: datetime, writer: dict[str, str]
 ) -> None:
     dispute = _file(db)
-    disputes.withdraw(db, dispute=dispute, actor=Actor(type="guardian", id=str(dispute.guardian_id)))
+    dispute_actions.withdraw(db, dispute=dispute, actor=Actor(type="guardian", id=str(dispute.guardian_id)))
     base = f"/api/v1/disputes/{dispute.id}"
     for url, body in (
         (f"{base}/review", None),

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.models import Document, Dpa, DpaStatus, OutboxMessage, Role, Vendor, VendorStatus
 from app.services.vendors import agreements as dpas
-from tests.routers.api.test_vendors_api import PROBLEM, bearer
+from tests.routers.api.vendors.test_vendors_api import PROBLEM, bearer
 from tests.support.auth import sign_in_as
 from tests.support.factories import make_employee
 from tests.support.vendors import ALL_TERMS, make_contact, make_dpa, make_vendor, pdf_bytes, vendor_actor

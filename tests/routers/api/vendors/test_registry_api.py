@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import DpaStatus, DpaTemplate
-from tests.routers.api.test_vendors_api import PROBLEM
+from tests.routers.api.vendors.test_vendors_api import PROBLEM
 from tests.support.vendors import make_contact, make_dpa, make_vendor
 
 SECRETS = ("Sig Natory", "VP Legal", "District Person", "hidden@vendor.example.com")

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import Dispute, DisputeMessage, DisputeStatus, MessageKind, Role
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
 from tests.support.auth import sign_in_family
 from tests.support.factories import make_employee, make_guardian, make_student
 
@@ -201,8 +201,8 @@ def test_xss_in_every_field_is_shown_escaped(client, db: Session) -> None:
     dispute = db.exec(select(Dispute).where(Dispute.requester_email == "xss@example.net")).one()
     assert dispute.description == XSS  # stored as given
     team = make_employee(db, roles=[Role.privacy_team])
-    disputes.message_requester(session=db, dispute_id=dispute.id, body=XSS, actor=_staff_actor(team))
-    disputes.respond(
+    dispute_actions.message_requester(session=db, dispute_id=dispute.id, body=XSS, actor=_staff_actor(team))
+    dispute_actions.respond(
         db, dispute_id=dispute.id, response_text=XSS, decision="upheld", actor=_staff_actor(team)
     )
     db.commit()
@@ -225,8 +225,8 @@ def test_the_family_never_sees_internal_notes_but_reads_messages_and_the_answer(
     sign_in_family(client, db, guardian=guardian)
     dispute, _ = _file(client, db, guardian, student)
     team = _staff_actor(make_employee(db, roles=[Role.privacy_team]))
-    disputes.add_note(db, dispute_id=dispute.id, body="SECRET internal note", actor=team)
-    disputes.message_requester(db, dispute_id=dispute.id, body="Which year was the grade?", actor=team)
+    dispute_actions.add_note(db, dispute_id=dispute.id, body="SECRET internal note", actor=team)
+    dispute_actions.message_requester(db, dispute_id=dispute.id, body="Which year was the grade?", actor=team)
     db.commit()
 
     page = client.get(f"/disputes/mine/{dispute.reference}")
@@ -238,7 +238,7 @@ def test_the_family_never_sees_internal_notes_but_reads_messages_and_the_answer(
     page = client.get(reply.headers["location"])
     assert "Your reply was sent" in page.text and "Grade 3, 2025." in page.text
 
-    disputes.respond(
+    dispute_actions.respond(
         db, dispute_id=dispute.id, response_text="We corrected it.", decision="upheld", actor=team
     )
     db.commit()

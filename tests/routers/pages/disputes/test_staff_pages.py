@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.models.schemas.disputes import DECISIONS
 from app.routers.pages.disputes import presenters as dispute_pages
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
 from tests.support.auth import sign_in_as, sign_in_family
 from tests.support.disputes import file_dispute, staff_actor
 from tests.support.factories import make_employee, make_guardian, make_student
@@ -147,7 +147,7 @@ def test_the_queue_is_sorted_by_due_date_with_a_clock_badge_each(
 ) -> None:
     made = _four_clocks(db)
     answered = file_dispute(db, days_ago=3, requester_name="Andy Answered")
-    disputes.respond(
+    dispute_actions.respond(
         db, dispute_id=answered.id, response_text="Done.", decision="upheld", actor=staff_actor(team)
     )
     page = as_team.get("/staff/disputes")
@@ -178,11 +178,11 @@ def test_filters_by_status_category_assignee_and_clock(
 ) -> None:
     made = _four_clocks(db)
     actor = staff_actor(team)
-    disputes.assign(db, dispute_id=made["due_2d"].id, assignee_id=team.id, actor=actor)
-    disputes.start_review(db, dispute_id=made["on_track"].id, actor=actor)
+    dispute_actions.assign(db, dispute_id=made["due_2d"].id, assignee_id=team.id, actor=actor)
+    dispute_actions.start_review(db, dispute_id=made["on_track"].id, actor=actor)
     closed = file_dispute(db, days_ago=30, requester_name="Clo Closed")
-    disputes.respond(db, dispute_id=closed.id, response_text="Answer", decision="upheld", actor=actor)
-    disputes.close(db, dispute_id=closed.id, actor=actor)
+    dispute_actions.respond(db, dispute_id=closed.id, response_text="Answer", decision="upheld", actor=actor)
+    dispute_actions.close(db, dispute_id=closed.id, actor=actor)
 
     def refs(**params: str) -> list[str]:
         response = as_team.get("/staff/disputes", params=params)
@@ -294,12 +294,12 @@ def test_the_queue_page_runs_the_same_number_of_queries_for_3_or_25_disputes(
     other = make_employee(db, roles=[Role.privacy_admin], name="Avery Admin")
     for n in range(3):
         dispute = file_dispute(db, days_ago=n)
-        disputes.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=staff_actor(team))
+        dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=staff_actor(team))
     few = _statements_for(as_team, db, "/staff/disputes")
     for n in range(22):
         dispute = file_dispute(db, days_ago=n % 25)
         assignee = team if n % 2 else other
-        disputes.assign(db, dispute_id=dispute.id, assignee_id=assignee.id, actor=staff_actor(team))
+        dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=assignee.id, actor=staff_actor(team))
     many = _statements_for(as_team, db, "/staff/disputes")
     assert len(_refs_in_order(as_team.get("/staff/disputes").text)) == 25
     assert len(many) == len(few), "\n".join(many)
@@ -476,7 +476,7 @@ def test_close_after_the_answer_and_not_before(as_team: TestClient, db: Session,
     dispute = file_dispute(db)
     early = as_team.post(f"/staff/disputes/{dispute.id}/close")
     assert "Only an answered dispute can be closed" in early.text
-    disputes.respond(
+    dispute_actions.respond(
         db, dispute_id=dispute.id, response_text="Answer", decision="upheld", actor=staff_actor(team)
     )
     closed = as_team.post(f"/staff/disputes/{dispute.id}/close")
@@ -503,10 +503,10 @@ def test_the_requester_cannot_reply_to_a_closed_dispute(
 ) -> None:
     guardian = make_guardian(db, children=[make_student(db)])
     dispute = file_dispute(db, guardian=guardian)
-    disputes.respond(
+    dispute_actions.respond(
         db, dispute_id=dispute.id, response_text="Answer", decision="upheld", actor=staff_actor(team)
     )
-    disputes.close(db, dispute_id=dispute.id, actor=staff_actor(team))
+    dispute_actions.close(db, dispute_id=dispute.id, actor=staff_actor(team))
     db.commit()
     client.cookies.clear()
     sign_in_family(client, db, guardian=guardian)
@@ -545,10 +545,10 @@ def test_xss_in_every_field_is_escaped_on_the_team_pages(
     actor = staff_actor(
         make_employee(db, roles=[Role.privacy_team], name=XSS, email="x@riverbend.example.org")
     )
-    disputes.assign(db, dispute_id=dispute.id, assignee_id=uuid.UUID(actor.id), actor=actor)
-    disputes.add_note(db, dispute_id=dispute.id, body=XSS, actor=actor)
-    disputes.message_requester(db, dispute_id=dispute.id, body=XSS, actor=actor)
-    disputes.respond(db, dispute_id=dispute.id, response_text=XSS, decision="upheld", actor=actor)
+    dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=uuid.UUID(actor.id), actor=actor)
+    dispute_actions.add_note(db, dispute_id=dispute.id, body=XSS, actor=actor)
+    dispute_actions.message_requester(db, dispute_id=dispute.id, body=XSS, actor=actor)
+    dispute_actions.respond(db, dispute_id=dispute.id, response_text=XSS, decision="upheld", actor=actor)
     for path in (
         f"/staff/disputes/{dispute.id}",
         "/staff/disputes?status=responded",
@@ -648,8 +648,8 @@ def test_csv_export_of_a_date_range(as_team: TestClient, db: Session, team: Empl
         db, days_ago=20, requester_name="Private Person", description="Private text"
     )  # Feb 10
     answered = file_dispute(db, days_ago=10)  # Feb 20
-    disputes.assign(db, dispute_id=answered.id, assignee_id=team.id, actor=staff_actor(team))
-    disputes.respond(
+    dispute_actions.assign(db, dispute_id=answered.id, assignee_id=team.id, actor=staff_actor(team))
+    dispute_actions.respond(
         db, dispute_id=answered.id, response_text="Fine", decision="upheld", actor=staff_actor(team)
     )
     after = file_dispute(db, days_ago=0)  # March 2
@@ -680,7 +680,7 @@ def test_the_calendar_page_resets_the_link_and_the_old_one_dies(
 ) -> None:
     made = _four_clocks(db)
     answered = file_dispute(db, days_ago=2)
-    disputes.respond(
+    dispute_actions.respond(
         db, dispute_id=answered.id, response_text="x", decision="upheld", actor=staff_actor(team)
     )
     page = as_team.get("/staff/calendar")
@@ -748,10 +748,14 @@ def test_the_figures_page_counts_each_clock_and_lists_the_next_five(
     # Answered in the window: one on time after 10 days, one late after 25 days.
     on_time = file_dispute(db, days_ago=30)
     clock.freeze(frozen_clock - timedelta(days=20))
-    disputes.respond(db, dispute_id=on_time.id, response_text="x", decision="upheld", actor=staff_actor(team))
+    dispute_actions.respond(
+        db, dispute_id=on_time.id, response_text="x", decision="upheld", actor=staff_actor(team)
+    )
     clock.freeze(frozen_clock)
     late = file_dispute(db, days_ago=26)
-    disputes.respond(db, dispute_id=late.id, response_text="x", decision="upheld", actor=staff_actor(team))
+    dispute_actions.respond(
+        db, dispute_id=late.id, response_text="x", decision="upheld", actor=staff_actor(team)
+    )
     page = as_team.get("/staff/disputes/dashboard")
     assert page.status_code == 200
     counts = re.search(r"<tbody><tr>(.*?)</tr></tbody>", page.text)
@@ -784,12 +788,14 @@ def test_the_staff_dashboard_shows_the_dispute_clock_to_the_team(
     made = _four_clocks(db)
     extra = [file_dispute(db, days_ago=n) for n in (2, 3)]
     answered = file_dispute(db, days_ago=12)  # answered after 12 days: on time
-    disputes.respond(
+    dispute_actions.respond(
         db, dispute_id=answered.id, response_text="x", decision="upheld", actor=staff_actor(team)
     )
     old = file_dispute(db, days_ago=200)  # answered long ago: outside the 90-day window
     clock.freeze(frozen_clock - timedelta(days=170))
-    disputes.respond(db, dispute_id=old.id, response_text="x", decision="upheld", actor=staff_actor(team))
+    dispute_actions.respond(
+        db, dispute_id=old.id, response_text="x", decision="upheld", actor=staff_actor(team)
+    )
     clock.freeze(frozen_clock)
 
     page = as_team.get("/staff")
@@ -840,25 +846,27 @@ def test_the_staff_dashboard_runs_a_fixed_number_of_queries(
     as_team: TestClient, db: Session, team: Employee
 ) -> None:
     first = file_dispute(db, days_ago=1)
-    disputes.respond(db, dispute_id=first.id, response_text="x", decision="upheld", actor=staff_actor(team))
+    dispute_actions.respond(
+        db, dispute_id=first.id, response_text="x", decision="upheld", actor=staff_actor(team)
+    )
     file_dispute(db, days_ago=1)
     few = _statements_for(as_team, db, "/staff")
     for n in range(12):
         dispute = file_dispute(db, days_ago=n * 2)
-        disputes.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=staff_actor(team))
+        dispute_actions.assign(db, dispute_id=dispute.id, assignee_id=team.id, actor=staff_actor(team))
         if n % 3 == 0:
-            disputes.respond(
+            dispute_actions.respond(
                 db, dispute_id=dispute.id, response_text="x", decision="upheld", actor=staff_actor(team)
             )
     assert len(_statements_for(as_team, db, "/staff")) == len(few)
 
 
 def test_the_timeline_names_reminders_and_escalations(as_team: TestClient, db: Session) -> None:
-    from app.jobs.dispute_reminders import DUE_2D, OVERDUE, _notify
+    from app.jobs.dispute_reminders import DUE_2D, OVERDUE, notify
 
     dispute = file_dispute(db, days_ago=22)
-    _notify(db, DUE_2D, dispute, clock.now() - timedelta(days=3))
-    _notify(db, OVERDUE, dispute, clock.now())
+    notify(db, DUE_2D, dispute, clock.now() - timedelta(days=3))
+    notify(db, OVERDUE, dispute, clock.now())
     page = as_team.get(f"/staff/disputes/{dispute.id}")
     assert "Reminder sent: 2 days left" in page.text
     assert "Overdue: escalated to the team and administrators" in page.text
