@@ -36,14 +36,15 @@ class SignedIn(Protocol):
 class LinkSignIn:
     """One audience's flow: ``/<audience>/sign-in`` and ``/<audience>/link/<token>``."""
 
-    audience: str  # "family" or "vendor": the path prefix and the template folder
+    audience: str  # "family" or "vendor": the path prefix
+    templates: str  # the folder of its sign_in, check_email and link pages
     purposes: Sequence[LinkPurpose]
     request_link: Callable[..., None]  # (session, *, email, actor): emails a link, or silently not
     redeem: Callable[..., Any]  # (session, *, token, browser, actor) -> SignedIn; LinkRejected
 
 
 def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
-    base, folder = f"/{flow.audience}", flow.audience
+    base, folder = f"/{flow.audience}", flow.templates
 
     @router.get(f"{base}/sign-in", name=f"{flow.audience}_sign_in_page")
     def sign_in_page(request: Request) -> Response:

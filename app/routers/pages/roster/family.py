@@ -17,6 +17,7 @@ add_link_sign_in(
     router,
     LinkSignIn(
         audience="family",
+        templates="roster/family",
         purposes=family_auth.FAMILY_PURPOSES,
         request_link=family_auth.request_family_link,
         redeem=family_auth.redeem_family_link,

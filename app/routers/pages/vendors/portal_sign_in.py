@@ -18,6 +18,7 @@ add_link_sign_in(
     router,
     LinkSignIn(
         audience="vendor",
+        templates="vendors/portal",
         purposes=vendor_auth.VENDOR_PURPOSES,
         request_link=vendor_auth.request_vendor_link,
         redeem=vendor_auth.redeem_vendor_link,

@@ -163,7 +163,9 @@ def test_a_token_cannot_manage_clients(client: TestClient, db: Session, method: 
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if "{id}" in r[1]])
-@pytest.mark.parametrize("ident", [str(uuid.uuid4()), "not-a-uuid", "1"])
+@pytest.mark.parametrize(
+    "ident", [str(uuid.uuid4()), "not-a-uuid", "1"], ids=["unknown-uuid", "not-a-uuid", "number"]
+)
 def test_unknown_id_is_404(admin_client: TestClient, method: str, path: str, ident: str) -> None:
     r = _call(admin_client, method, path, ident)
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM

@@ -170,7 +170,7 @@ def test_wrong_role_is_403(client: TestClient, db: Session, method: str, path: s
 
 
 @pytest.mark.parametrize(("method", "path"), [p for p in PAGES if "{id}" in p[1]])
-@pytest.mark.parametrize("ident", [str(uuid.uuid4()), "nope"])
+@pytest.mark.parametrize("ident", [str(uuid.uuid4()), "nope"], ids=["unknown-uuid", "not-a-uuid"])
 def test_unknown_id_is_404(admin_client: TestClient, method: str, path: str, ident: str) -> None:
     data = {"confirm": "yes", "name": "x", "scopes": ["scim"]} if method == "post" else None
     r = getattr(admin_client, method)(path.format(id=ident), **({"data": data} if data else {}))
