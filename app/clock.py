@@ -21,6 +21,10 @@ def freeze(at: datetime) -> None:
     _frozen = at.astimezone(UTC)
 
 
+def is_frozen() -> bool:
+    return _frozen is not None
+
+
 def advance(delta: timedelta) -> datetime:
     if _frozen is None:
         raise RuntimeError("advance() needs a frozen clock")

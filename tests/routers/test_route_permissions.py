@@ -79,7 +79,7 @@ EVERY_EMPLOYEE = {"vendors.request"}
 STAFF_DEPS: dict[Callable[..., Any], str] = {
     deps.get_staff: "staff",
     deps.get_staff_pending: "staff_pending",
-    account._signed_in: "staff_signed_in",
+    account.signed_in_staff: "staff_signed_in",
     deps.get_actor: "staff_or_api",
 }
 OTHER_DEPS: dict[Callable[..., Any], str] = {

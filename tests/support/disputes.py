@@ -28,7 +28,7 @@ def file_dispute(
     db: Session, *, days_ago: float = 0, guardian: Guardian | None = None, **overrides: Any
 ) -> Dispute:
     """A dispute a guardian filed online ``days_ago`` days before now (about one of their children)."""
-    was_frozen = clock._frozen is not None
+    was_frozen = clock.is_frozen()
     now = clock.now()
     if guardian is None:
         guardian = make_guardian(db, children=[make_student(db)])

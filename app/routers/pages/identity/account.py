@@ -26,14 +26,14 @@ FormStr = Annotated[str, Form()]
 METHODS = "/staff/account#sign-in-methods"
 
 
-def _signed_in(viewer: PendingStaff) -> Viewer:
+def signed_in_staff(viewer: PendingStaff) -> Viewer:
     """Second factor passed; an expired password is allowed (this is where it gets changed)."""
     if not viewer.session.mfa_passed:
         raise StepRequired("Finish signing in with your second factor.", next_url="/staff/mfa")
     return viewer
 
 
-SignedInStaff = Annotated[Viewer, Depends(_signed_in)]
+SignedInStaff = Annotated[Viewer, Depends(signed_in_staff)]
 
 
 @router.get("/staff")

@@ -88,7 +88,7 @@ def _redeem(request: Request, session: Session, flow: LinkSignIn, token: str, ac
         signed_in: SignedIn = flow.redeem(session, token=token, browser=Browser.of(request), actor=actor)
     except email_links.LinkRejected:
         session.commit()  # the audit trace of the refusal
-        return _link_page(request, flow.audience, valid=False, token="")
+        return _link_page(request, flow.templates, valid=False, token="")
     session.commit()
     response = RedirectResponse(signed_in.next_url, status_code=303)
     set_session_cookie(response, signed_in.token)
