@@ -14,6 +14,7 @@ from app.log import configure_logging
 from app.middleware import RequestIdMiddleware, RequestSizeLimitMiddleware
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
 from app.routers import health
+from app.routers.api.consent import requests as consent_api
 from app.routers.api.disputes import disputes as disputes_api
 from app.routers.api.identity import api_clients as api_clients_api
 from app.routers.api.identity import oauth, whoami
@@ -22,6 +23,8 @@ from app.routers.api.platform import audit as audit_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
 from app.routers.api.vendors import vendors as vendors_api
+from app.routers.pages.consent import family as consent_family
+from app.routers.pages.consent import staff as consent_staff
 from app.routers.pages.disputes import calendar
 from app.routers.pages.disputes import family as disputes_family
 from app.routers.pages.disputes import staff as disputes_staff
@@ -31,6 +34,7 @@ from app.routers.pages.roster import family
 from app.routers.pages.vendors import agreements as dpas_staff
 from app.routers.pages.vendors import portal as vendor_portal
 from app.routers.pages.vendors import portal_sign_in as vendor
+from app.routers.pages.vendors import refusal as vendor_refusal
 from app.routers.pages.vendors import registry
 from app.routers.pages.vendors import staff as vendors_staff
 from app.security.csrf import verify_csrf
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vendors_api.router,
         dpas_api.router,
         registry_api.router,
+        consent_api.router,
     ):
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (
@@ -83,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dpas_staff.router,
         vendor_portal.router,
         registry.router,
+        vendor_refusal.router,
+        consent_staff.router,
+        consent_family.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.demo.consent import load_consent
 from app.demo.disputes import load_disputes
 from app.demo.identity import load_identity
 from app.demo.people import load_people
@@ -21,4 +22,5 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_identity(session))
     summary.update(load_vendors(session))
     summary.update(load_disputes(session, seed=seed))
+    summary.update(load_consent(session, seed=seed))
     return summary

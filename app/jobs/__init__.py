@@ -1,6 +1,7 @@
 """Periodic jobs run by the worker. Importing this package registers them all."""
 
 from app.jobs import (  # noqa: F401  (registers the jobs)
+    consent_reminders,
     dispute_reminders,
     dpa_expiry,
     outbox_delivery,

@@ -1,6 +1,14 @@
 """All tables, imported here so that ``SQLModel.metadata`` is complete for Alembic."""
 
 from app.models.base import SQLModel
+from app.models.consent import (
+    AnswerRoute,
+    ConsentAnswer,
+    ConsentRequest,
+    ConsentRequestStatus,
+    ConsentResponse,
+    ConsentStatus,
+)
 from app.models.disputes import (
     OPEN_DISPUTE_STATUSES,
     CalendarFeed,
@@ -43,12 +51,18 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "OPEN_DISPUTE_STATUSES",
+    "AnswerRoute",
     "ApiClient",
     "ApiClientKind",
     "Audience",
     "AuditEvent",
     "AuthFailure",
     "CalendarFeed",
+    "ConsentAnswer",
+    "ConsentRequest",
+    "ConsentRequestStatus",
+    "ConsentResponse",
+    "ConsentStatus",
     "Dispute",
     "DisputeCategory",
     "DisputeMessage",

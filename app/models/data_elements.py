@@ -36,3 +36,60 @@ GRADE_BANDS: dict[str, str] = {
     "6_8": "Grades 6 to 8",
     "9_12": "Grades 9 to 12",
 }
+
+# The same catalogue in the families' languages (consent emails and paper forms).
+DATA_ELEMENTS_ES: dict[str, str] = {
+    "student_name": "Nombre del estudiante",
+    "student_id": "Número de estudiante (local o estatal)",
+    "school": "Escuela",
+    "grade": "Grado",
+    "class_roster": "Clases, maestros y listas de clase",
+    "student_email": "Correo electrónico escolar del estudiante",
+    "login_credentials": "Usuarios y contraseñas de la herramienta",
+    "guardian_name": "Nombre del padre, madre o tutor",
+    "guardian_contact": "Correo, teléfono o dirección del padre, madre o tutor",
+    "assessment": "Resultados de evaluaciones y exámenes",
+    "grades_transcript": "Calificaciones y expedientes académicos",
+    "attendance": "Asistencia",
+    "schedule": "Horario de clases",
+    "student_work": "Trabajos del estudiante (tareas, archivos, grabaciones)",
+    "behavior": "Registros de conducta y disciplina",
+    "special_education": "Información de educación especial y plan 504",
+    "english_learner": "Condición de estudiante de inglés",
+    "demographics": "Datos demográficos (raza, etnia, idioma)",
+    "health": "Información de salud",
+    "device_usage": "Datos de uso de dispositivos y aplicaciones, y dirección IP",
+    "location": "Ubicación precisa",
+    "photo_video": "Fotos, video o voz",
+    "messages": "Mensajes y comunicaciones",
+}
+DATA_ELEMENTS_PT: dict[str, str] = {
+    "student_name": "Nome do aluno",
+    "student_id": "Número do aluno (local ou estadual)",
+    "school": "Escola",
+    "grade": "Série",
+    "class_roster": "Turmas, professores e listas de alunos",
+    "student_email": "E-mail escolar do aluno",
+    "login_credentials": "Usuários e senhas da ferramenta",
+    "guardian_name": "Nome do pai, mãe ou responsável",
+    "guardian_contact": "E-mail, telefone ou endereço do pai, mãe ou responsável",
+    "assessment": "Resultados de avaliações e provas",
+    "grades_transcript": "Notas e históricos escolares",
+    "attendance": "Frequência",
+    "schedule": "Horário das aulas",
+    "student_work": "Trabalhos do aluno (tarefas, arquivos, gravações)",
+    "behavior": "Registros de conduta e disciplina",
+    "special_education": "Informações de educação especial e plano 504",
+    "english_learner": "Situação de aluno aprendendo inglês",
+    "demographics": "Dados demográficos (raça, etnia, idioma)",
+    "health": "Informações de saúde",
+    "device_usage": "Dados de uso de dispositivos e aplicativos, e endereço IP",
+    "location": "Localização precisa",
+    "photo_video": "Fotos, vídeo ou voz",
+    "messages": "Mensagens e comunicações",
+}
+
+
+def data_element_labels(language: str) -> dict[str, str]:
+    """The catalogue in ``language`` (English for a language we do not write)."""
+    return {"es": DATA_ELEMENTS_ES, "pt": DATA_ELEMENTS_PT}.get(language, DATA_ELEMENTS)

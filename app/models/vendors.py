@@ -42,6 +42,9 @@ class Vendor(Timestamped, table=True):
     requested_by_id: uuid.UUID | None = Field(default=None, foreign_key="employee.id", ondelete="SET NULL")
     decision_note: str | None = Field(default=None, max_length=2000)
     decided_at: datetime | None = None
+    # The vendor would not sign the district's agreement (DPP §V): the consent path opens.
+    refused_to_sign_on: date | None = None
+    refusal_note: str | None = Field(default=None, max_length=2000)
 
 
 class VendorContact(Timestamped, table=True):

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, Rule] = {
     "vendors.request": Rule(roles=ANY_EMPLOYEE),
     "disputes.read": Rule(roles=READERS, scopes=frozenset({"disputes:read", "disputes:write"})),
     "disputes.write": Rule(roles=TEAM, scopes=frozenset({"disputes:write"})),
+    "consent.read": Rule(roles=READERS, scopes=frozenset({"consent:read", "consent:write"})),
+    "consent.write": Rule(roles=TEAM, scopes=frozenset({"consent:write"})),
     "roster.write": Rule(scopes=frozenset({"roster:write"})),
     "sharing.read": Rule(roles=READERS, scopes=frozenset({"sharing:read"})),
     "disclosures.write": Rule(scopes=frozenset({"disclosures:write"})),
@@ -49,6 +51,8 @@ SCOPES: dict[str, str] = {
     "vendors:write": "create and change vendors and agreements",
     "disputes:read": "read disputes",
     "disputes:write": "create and work disputes",
+    "consent:read": "read consent requests and guardians' answers",
+    "consent:write": "create and run consent requests, record answers",
     "scim": "provision employee accounts (SCIM 2.0)",
 }
 

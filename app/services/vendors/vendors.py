@@ -10,7 +10,7 @@ Listing and detail queries live in ``vendor_queries``; contacts and the privacy 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, func, select
@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 from app import clock
 from app.actors import Actor
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from app.models import Employee, Vendor, VendorStatus
+from app.models import Dpa, DpaStatus, Employee, Vendor, VendorStatus
 from app.models.schemas.vendors.vendors import (
     VendorAction,
     VendorCreate,
@@ -233,6 +233,13 @@ def transition_vendor(
         )
     if action == "approve_with_consent":
         missing = []
+        if not refused_to_sign(session, vendor):
+            missing.append(
+                {
+                    "field": "refused_to_sign_on",
+                    "message": "Send the district's agreement first, or record the refusal to sign.",
+                }
+            )
         if not vendor.privacy_policy_url:
             missing.append(
                 {"field": "privacy_policy_url", "message": "Add the vendor's privacy-policy web address."}
@@ -243,8 +250,9 @@ def transition_vendor(
             )
         if missing:
             raise InvalidTransition(
-                "Approval with consent needs the vendor's privacy policy on file "
-                "(its web address and a copy), because parents must be given it.",
+                "Approval with parental consent is for a vendor that would not sign the district's "
+                "agreement (DPP §V), and needs its privacy policy on file (its web address and a copy), "
+                "because parents must be given it.",
                 errors=missing,
             )
     previous = vendor.status
@@ -263,6 +271,38 @@ def transition_vendor(
         details={"from": previous.value, "to": target.value, "note": note},
     )
     notify_requester(session, vendor)
+    return vendor
+
+
+def refused_to_sign(session: Session, vendor: Vendor) -> bool:
+    """The vendor declined an agreement it was sent, or the team recorded its refusal (DPP §V)."""
+    if vendor.refused_to_sign_on is not None:
+        return True
+    declined = select(Dpa.id).where(Dpa.vendor_id == vendor.id, Dpa.status == DpaStatus.declined).limit(1)
+    return session.exec(declined).first() is not None
+
+
+def record_refusal(
+    session: Session, *, vendor_id: uuid.UUID | None, refused_on: date, note: str, actor: Actor
+) -> Vendor:
+    """The team records that the vendor will not sign the district's agreement, with when and why."""
+    vendor = get_vendor(session, vendor_id)
+    if refused_on > local_today(clock.now()):
+        message = "The date of the refusal cannot be in the future."
+        raise ValidationFailed(message, errors=[{"field": "refused_on", "message": message}])
+    vendor.refused_to_sign_on = refused_on
+    vendor.refusal_note = note
+    vendor.updated_at = clock.now()
+    session.add(vendor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="vendor.refused_to_sign",
+        object_type="vendor",
+        object_id=vendor.id,
+        details={"refused_on": refused_on.isoformat()},
+    )
     return vendor
 
 

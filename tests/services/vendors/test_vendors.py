@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -185,8 +185,13 @@ def _prepare(db: Session, vendor: Vendor, action: str) -> None:
         db.add(document)
         db.flush()
         vendor.privacy_policy_document_id = document.id
+        vendor.refused_to_sign_on = frozen_date()
         db.add(vendor)
         db.flush()
+
+
+def frozen_date() -> date:
+    return clock.now().date()
 
 
 @pytest.mark.parametrize("action", list(vendors.TRANSITIONS))
@@ -270,8 +275,10 @@ def test_approve_with_consent_needs_the_policy_url_and_a_copy(db: Session, froze
     vendor = make_vendor(db)
     with pytest.raises(InvalidTransition) as caught:
         vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
-    assert {e["field"] for e in caught.value.errors or []} == {"privacy_policy_url", "privacy_policy_file"}
+    fields = {e["field"] for e in caught.value.errors or []}
+    assert fields == {"refused_to_sign_on", "privacy_policy_url", "privacy_policy_file"}
 
+    make_dpa(db, vendor, status=DpaStatus.declined)  # the vendor declined the agreement it was sent
     vendor_profile.set_privacy_policy(
         db, vendor_id=vendor.id, url="https://v.example.com/privacy", file=None, actor=actor
     )
@@ -332,6 +339,7 @@ def test_the_requester_is_emailed_on_approval_and_on_consent_approval(
     vendor_profile.set_privacy_policy(
         db, vendor_id=vendor.id, url="https://q.example.com/p", file=(pdf_bytes(), "p.pdf"), actor=actor
     )
+    vendors.record_refusal(db, vendor_id=vendor.id, refused_on=frozen_clock.date(), note="No.", actor=actor)
     clock.freeze(frozen_clock + timedelta(minutes=1))  # each decision at its own time: a real order
     vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
     make_dpa(db, vendor, status=DpaStatus.executed)

@@ -164,6 +164,15 @@ class VendorTransition(BaseModel):
     note: Note = None
 
 
+class VendorRefusal(BaseModel):
+    """The vendor will not sign the district's agreement: when, and how it said so."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    refused_on: date
+    note: Annotated[str, BeforeValidator(strip), _required("The note", 2000)]
+
+
 class ContactPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

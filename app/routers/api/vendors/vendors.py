@@ -24,6 +24,7 @@ from app.models.schemas.vendors.vendors import (
     VendorDetailPublic,
     VendorFilter,
     VendorPublic,
+    VendorRefusal,
     VendorRequest,
     VendorsPublic,
     VendorTransition,
@@ -134,6 +135,16 @@ def download_document(vendor_id: str, document_id: str, session: SessionDep, act
         session, document_id=parse_uuid(document_id), vendor_id=parse_uuid(vendor_id), include_drafts=True
     )
     return attachment(document, data)
+
+
+@router.post("/{vendor_id}/refusal", response_model=VendorPublic)
+def record_refusal(vendor_id: str, data: VendorRefusal, session: SessionDep, actor: Writer) -> VendorPublic:
+    """Record that the vendor will not sign the district's agreement (the consent path opens)."""
+    vendor = service.record_refusal(
+        session, vendor_id=parse_uuid(vendor_id), refused_on=data.refused_on, note=data.note, actor=actor
+    )
+    session.commit()
+    return _public(session, vendor)
 
 
 @router.post("/{vendor_id}/{action}", response_model=VendorPublic)

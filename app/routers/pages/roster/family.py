@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.deps import CurrentFamily, CurrentGuardian, SessionDep, parse_uuid
+from app.routers.pages.consent.presenters import STATUS_LABELS
 from app.routers.pages.identity.link_sign_in import NO_STORE, LinkSignIn, add_link_sign_in
+from app.services.consent import queries as consent_queries
 from app.services.identity import family_auth
 from app.services.roster import family
 from app.templating import render
@@ -44,4 +46,8 @@ def home(request: Request, session: SessionDep, viewer: CurrentFamily) -> Respon
 def child_page(request: Request, session: SessionDep, viewer: CurrentGuardian, student_id: str) -> Response:
     assert viewer.guardian is not None  # CurrentGuardian guarantees it
     child = family.child_details(session, guardian_id=viewer.guardian.id, student_id=parse_uuid(student_id))
-    return render(request, "roster/family/child.html", {"child": child}, headers=NO_STORE)
+    consents = consent_queries.family_consents(
+        session, guardian_id=viewer.guardian.id, student_id=child.student.id
+    )
+    context = {"child": child, "consents": consents, "consent_labels": STATUS_LABELS}
+    return render(request, "roster/family/child.html", context, headers=NO_STORE)

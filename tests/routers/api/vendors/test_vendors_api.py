@@ -246,7 +246,8 @@ def test_the_vetting_workflow_over_the_api(client: TestClient, db: Session, froz
     assert client.post(f"/api/v1/vendors/{vendor_id}/promote").status_code == 422  # not an action
     r = client.post(f"/api/v1/vendors/{vendor_id}/approve_with_consent")
     assert r.status_code == 409
-    assert {e["field"] for e in r.json()["errors"]} == {"privacy_policy_url", "privacy_policy_file"}
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"refused_to_sign_on", "privacy_policy_url", "privacy_policy_file"}
     vendor = db.get(Vendor, uuid.UUID(vendor_id))
     assert vendor is not None
     dpa = make_dpa(db, vendor, status=DpaStatus.executed)

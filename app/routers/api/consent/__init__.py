@@ -1,0 +1,1 @@
+"""JSON API of consent requests and guardians' answers."""

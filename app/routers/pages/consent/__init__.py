@@ -1,0 +1,1 @@
+"""Pages of consent: the team's requests and responses, and the guardians' answers."""
