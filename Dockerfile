@@ -14,7 +14,7 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 --home /srv/steward steward \
-    && mkdir -p var && chown steward var
+    && mkdir -p var checkpoints && chown steward var checkpoints
 COPY --from=assets /src/app/static/vendor ./app/static/vendor
 USER steward
 EXPOSE 8000

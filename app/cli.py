@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from app.config import get_settings, new_data_key
+from app.config import get_settings, new_audit_key, new_data_key
 from app.db import get_engine
 
 console = Console()
@@ -120,6 +121,11 @@ def check() -> None:
     console.print(f"database: {get_engine().url.render_as_string(hide_password=True)}")
     mail = f"SMTP {settings.smtp_host}" if settings.smtp_host else "not sent (logged, see /dev/outbox)"
     console.print(f"email: {mail}")
+    from app.services.platform.audit_checkpoint import checkpoint_file
+
+    anchors = checkpoint_file(settings.audit_checkpoint_path)
+    console.print(f"audit chain: signed with key {settings.audit_key_list[0][0]!r}; checkpoints to {anchors}")
+    console.print(f"API docs (/docs, /openapi.json): {settings.api_docs_access.value}")
     readiness = check_readiness(get_engine())
     if not readiness.ready:
         console.print(
@@ -130,18 +136,27 @@ def check() -> None:
 
 
 @cli.command()
-def keygen() -> None:
-    """Print a new data-encryption key for STEWARD_DATA_KEYS."""
+def keygen(
+    audit: bool = typer.Option(
+        False, "--audit", help="Print an audit-chain key (id:secret) for STEWARD_AUDIT_KEYS instead."
+    ),
+) -> None:
+    """Print a new data-encryption key for STEWARD_DATA_KEYS (or, with --audit, an audit key)."""
+    if audit:
+        from app import clock
+
+        print(new_audit_key(clock.now().strftime("a%Y%m%d")))
+        return
     print(new_data_key())
 
 
-def _prompt_password(email: str) -> str:
+def _prompt_password(email: str, name: str) -> str:
     """Ask twice, without echo, until the password is confirmed and meets the policy."""
     from app.security.password_policy import problems
 
     while True:
         password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        found = problems(password, email=email)
+        found = problems(password, email=email, name=name)
         if not found:
             return password
         for message in found:
@@ -179,7 +194,7 @@ def staff_create(
             field = ".".join(str(p) for p in err["loc"]) or "input"
             console.print(f"[red]{field}[/]: {err['msg']}")
         raise typer.Exit(2) from exc
-    password = _prompt_password(str(data.email)) if password_prompt else None
+    password = _prompt_password(str(data.email), data.name) if password_prompt else None
     actor = Actor(type="system", label="steward staff create")
     with Session(get_engine()) as session:
         try:
@@ -197,19 +212,53 @@ def staff_create(
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the audit chain: every event links to the one before and is unaltered."""
+def audit_verify(
+    checkpoint: list[Path] = typer.Option(
+        [],
+        "--checkpoint",
+        help="A checkpoint file or directory (or a log holding checkpoint lines); repeatable.",
+    ),
+) -> None:
+    """Check the audit chain: every event links to the one before, is unaltered and signed with
+    an audit key; with --checkpoint, also that the chain still holds every checkpointed head."""
     from sqlmodel import Session
 
     from app.services.platform.audit import verify_chain
+    from app.services.platform.audit_checkpoint import check_checkpoints, read_checkpoints
 
+    missing = [str(p) for p in checkpoint if not p.exists()]
+    if missing:
+        console.print(f"[red]no such checkpoint file or directory[/]: {', '.join(missing)}")
+        raise typer.Exit(2)
     with Session(get_engine()) as session:
         report = verify_chain(session)
-    if report.ok:
+        if not report.ok:
+            console.print(f"[red]audit chain broken at event #{report.broken_at}[/]: {report.reason}")
+            raise typer.Exit(1)
         console.print(f"[green]audit chain intact[/]: {report.checked} events")
+        for path in checkpoint:
+            result = check_checkpoints(session, read_checkpoints(path))
+            if not result.ok:
+                console.print(f"[red]audit chain does not match {path}[/]: {result.reason}")
+                raise typer.Exit(1)
+            console.print(f"[green]matches {result.checked} checkpoints[/] in {path}")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Write a signed checkpoint of the chain's head now (the worker does it every six hours)."""
+    from sqlmodel import Session
+
+    from app import clock
+    from app.services.platform.audit_checkpoint import checkpoint_file, take_checkpoint
+
+    with Session(get_engine()) as session:
+        written = take_checkpoint(session, now=clock.now())
+    if written is None:
+        console.print("the audit chain is empty; no checkpoint written")
         return
-    console.print(f"[red]audit chain broken at event #{report.broken_at}[/]: {report.reason}")
-    raise typer.Exit(1)
+    target = checkpoint_file(get_settings().audit_checkpoint_path)
+    console.print(f"[green]checkpoint of event #{written.seq}[/] written to {target}")
 
 
 @cli.command("demo-totp")

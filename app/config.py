@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -14,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - a marker, refused in production
 # 32 zero bytes, urlsafe-base64: a development data key that production refuses.
 DEV_DATA_KEY = base64.urlsafe_b64encode(bytes(32)).decode()
+DEV_AUDIT_KEY = "dev:" + DEV_SECRET  # the development audit-chain key; production refuses it
+_AUDIT_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
 class Environment(StrEnum):
@@ -21,8 +24,19 @@ class Environment(StrEnum):
     production = "production"
 
 
+class ApiDocs(StrEnum):
+    """Who may read ``/docs`` and ``/openapi.json``."""
+
+    public = "public"  # anyone (development only)
+    staff = "staff"  # signed-in employees
+    off = "off"  # not served at all
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="STEWARD_", env_file=".env", extra="ignore")
+    # Errors never echo the input: it may be a secret.
+    model_config = SettingsConfigDict(
+        env_prefix="STEWARD_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Environment = Environment.development
     database_url: str = "sqlite:///var/steward.db"
@@ -35,6 +49,12 @@ class Settings(BaseSettings):
     token_secret: SecretStr = SecretStr(DEV_SECRET)
     # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt (rotation).
     data_keys: SecretStr = SecretStr(DEV_DATA_KEY)
+    # Comma-separated ``id:secret`` keys for the audit chain's HMAC, newest first: the first signs
+    # new events and checkpoints, all verify (rotation). Kept outside the database on purpose.
+    audit_keys: SecretStr = SecretStr(DEV_AUDIT_KEY)
+    # Where the audit chain's checkpoints are appended (a file, or a directory to hold one);
+    # put it where the database's writers cannot change it.
+    audit_checkpoint_path: str = "var/audit-checkpoints.jsonl"
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -54,6 +74,10 @@ class Settings(BaseSettings):
     # Days to answer, per dispute category, overriding the defaults (21; access_to_record 10).
     dispute_clock_days: dict[str, int] = Field(default_factory=dict)
 
+    # Who may read the API documentation: default public in development, staff in production,
+    # where "public" is refused.
+    api_docs: ApiDocs | None = None
+
     max_request_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     worker_poll_seconds: float = Field(default=5.0, gt=0)
     log_json: bool | None = None  # default: JSON lines in production, text in development
@@ -67,10 +91,33 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("audit_keys")
+    @classmethod
+    def _audit_keys_well_formed(cls, value: SecretStr) -> SecretStr:
+        entries = [e.strip() for e in value.get_secret_value().split(",") if e.strip()]
+        if not entries:
+            raise ValueError("STEWARD_AUDIT_KEYS needs at least one audit key (id:secret)")
+        ids = [e.partition(":")[0] for e in entries]
+        bad = [
+            str(n)
+            for n, (key_id, entry) in enumerate(zip(ids, entries, strict=True), start=1)
+            if not _AUDIT_KEY_ID.match(key_id) or not entry.partition(":")[2]
+        ]
+        if bad:  # positions only: a malformed entry may be a bare secret
+            raise ValueError(
+                "each audit key is id:secret (an id of 1-16 letters, digits, - or _); malformed: entry "
+                + ", ".join(bad)
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("audit key ids must be unique")
+        return value
+
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.environment != Environment.production:
             return self
+        if self.api_docs == ApiDocs.public:
+            raise ValueError("STEWARD_API_DOCS=public is refused in production; use staff or off")
         weak = [
             name
             for name, value, default in (
@@ -80,11 +127,14 @@ class Settings(BaseSettings):
             )
             if value.get_secret_value() in ("", default) or len(value.get_secret_value()) < 32
         ]
+        if any(secret == DEV_SECRET or len(secret) < 32 for _, secret in self.audit_key_list):
+            weak.append("STEWARD_AUDIT_KEYS")
         if weak:
             raise ValueError(
                 "production needs real secrets; set "
                 + ", ".join(weak)
-                + " (at least 32 characters; data keys from `steward keygen`)"
+                + " (at least 32 characters; data keys from `steward keygen`, audit keys from"
+                + " `steward keygen --audit`)"
             )
         return self
 
@@ -93,12 +143,29 @@ class Settings(BaseSettings):
         return self.environment == Environment.production
 
     @property
+    def api_docs_access(self) -> ApiDocs:
+        if self.api_docs is not None:
+            return self.api_docs
+        return ApiDocs.staff if self.is_production else ApiDocs.public
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
     @property
     def data_key_list(self) -> list[str]:
         return [k.strip() for k in self.data_keys.get_secret_value().split(",") if k.strip()]
+
+    @property
+    def audit_key_list(self) -> list[tuple[str, str]]:
+        """(id, secret) pairs, newest first."""
+        pairs = (e.strip().partition(":") for e in self.audit_keys.get_secret_value().split(","))
+        return [(key_id, secret) for key_id, _, secret in pairs if key_id]
+
+
+def new_audit_key(key_id: str) -> str:
+    """A fresh ``id:secret`` audit-chain key (256 random bits)."""
+    return f"{key_id}:{secrets.token_urlsafe(32)}"
 
 
 def new_data_key() -> str:

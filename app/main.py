@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
 
 from app.config import Settings, get_settings
 from app.log import configure_logging
@@ -30,6 +28,7 @@ from app.routers.pages.disputes import family as disputes_family
 from app.routers.pages.disputes import staff as disputes_staff
 from app.routers.pages.identity import account, api_clients, staff_admin, staff_auth
 from app.routers.pages.platform import audit, dev, public
+from app.routers.pages.platform.api_docs import api_docs_router
 from app.routers.pages.roster import family
 from app.routers.pages.vendors import agreements as dpas_staff
 from app.routers.pages.vendors import portal as vendor_portal
@@ -54,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served by the api_docs router, for whom the setting allows
         dependencies=[Depends(verify_csrf)],
     )
     install_problem_handlers(app)
@@ -96,15 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not settings.is_production:
         app.include_router(dev.router)
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Steward API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+    docs_router = api_docs_router(settings.api_docs_access)
+    if docs_router is not None:
+        app.include_router(docs_router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -22,6 +22,7 @@ TEST_DATABASE_URL = (
 os.environ["STEWARD_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["STEWARD_ENVIRONMENT"] = "development"
 os.environ["STEWARD_DOCUMENTS_DIR"] = str(_TMP / "documents")  # uploads stay out of the work tree
+os.environ["STEWARD_AUDIT_CHECKPOINT_PATH"] = str(_TMP / "audit-checkpoints.jsonl")
 for _name in ("STEWARD_SMTP_HOST", "STEWARD_SMTP_USER", "STEWARD_SMTP_PASSWORD"):
     os.environ.pop(_name, None)
 

@@ -32,6 +32,12 @@ def test_check_upgrade_demo_check(fresh_sqlite) -> None:
     assert "/staff/sign-in" in again.output and "parent@example.net" in again.output
     after = runner.invoke(cli, ["check"])
     assert after.exit_code == 0 and "ready" in after.output
+    assert (
+        "audit chain: signed with key 'dev'" in after.output
+        and "API docs (/docs, /openapi.json): public" in after.output
+    )
+    verified = runner.invoke(cli, ["audit", "verify"])  # the demo's events are a keyed, intact chain
+    assert verified.exit_code == 0 and "audit chain intact" in verified.output
 
 
 def test_keygen_makes_a_usable_key() -> None:

@@ -1,6 +1,6 @@
 """Demo accounts, so a newcomer can sign in as each kind of person (development data only).
 
-Every demo employee has the password ``Riverbend-demo-2026!`` and a confirmed authenticator whose
+Every demo employee has the password ``tulip harbor lantern 7`` and a confirmed authenticator whose
 seed is derived from a fixed demo seed and the email, so ``steward demo-totp EMAIL`` can print
 the current code. None of this is ever loaded or answered in production.
 """
@@ -31,7 +31,7 @@ from app.security import totp
 from app.security.passwords import hash_password
 from app.services.platform import audit
 
-DEMO_PASSWORD = "Riverbend-demo-2026!"  # noqa: S105 - published demo credential, development only
+DEMO_PASSWORD = "tulip harbor lantern 7"  # noqa: S105 - published demo credential, development only
 _DEMO_TOTP_SEED = b"steward-demo-totp-2026"  # public on purpose: demo accounts only
 
 DEMO_EMPLOYEES: list[dict[str, object]] = [

@@ -5,6 +5,7 @@ from app.jobs import (  # noqa: F401  (registers the jobs)
     dispute_reminders,
     dpa_expiry,
     outbox_delivery,
+    platform_audit_checkpoint,
 )
 from app.jobs.registry import JOBS, Job, JobContext, job
 

@@ -35,3 +35,6 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # The audit key that signed ``hash`` (HMAC-SHA-256); None only for events written before the
+    # chain was keyed (plain SHA-256), which a keyed marker event seals (migration 0006).
+    key_id: str | None = Field(default=None, max_length=16)

@@ -199,7 +199,10 @@ def recent_password_hashes(session: Session, employee: Employee) -> list[str]:
 def set_password(session: Session, *, employee: Employee, password: str) -> None:
     """Apply the policy (history included) and store the new hash; the old one joins the history."""
     password_policy.check_password(
-        password, email=employee.email, previous_hashes=recent_password_hashes(session, employee)
+        password,
+        email=employee.email,
+        name=employee.name,
+        previous_hashes=recent_password_hashes(session, employee),
     )
     now = clock.now()
     if employee.password_hash:

@@ -1,1 +1,1 @@
-"""Platform services every domain uses: the audit log, the outbox, stored documents, references, health."""
+"""Platform services every domain uses: audit log, outbox, documents and upload checks, references."""

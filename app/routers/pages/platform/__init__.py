@@ -1,1 +1,1 @@
-"""Pages that belong to no one domain: the public home, the audit log, the development outbox."""
+"""Pages of no one domain: the public home, the audit log, the API documentation, the dev outbox."""

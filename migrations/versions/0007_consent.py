@@ -1,7 +1,7 @@
 """consent requests and answers; a vendor's refusal to sign
 
-Revision ID: 0006_consent
-Revises: 0005
+Revision ID: 0007_consent
+Revises: 0006_audit_keys
 Create Date: 2026-12-02 08:25:28.301756
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006_consent"
-down_revision: str | None = "0005"
+revision: str = "0007_consent"
+down_revision: str | None = "0006_audit_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
