@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     documents_dir: str = "var/documents"  # uploaded files, encrypted with the data key
     # Days to answer, per dispute category, overriding the defaults (21; access_to_record 10).
     dispute_clock_days: dict[str, int] = Field(default_factory=dict)
+    # 93H breach notices: target days from discovery, and how many days before it the owner hears.
+    incident_notice_target_days: int = Field(default=30, ge=1, le=365)
+    incident_notice_reminder_days: int = Field(default=7, ge=1, le=60)
+    district_address: str = "1 School Street, Riverbend, MA 01760"
 
     # Who may read the API documentation: default public in development, staff in production,
     # where "public" is refused.

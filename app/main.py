@@ -17,6 +17,7 @@ from app.routers.api.disputes import disputes as disputes_api
 from app.routers.api.identity import api_clients as api_clients_api
 from app.routers.api.identity import oauth, whoami
 from app.routers.api.identity import staff as staff_api
+from app.routers.api.incidents import incidents as incidents_api
 from app.routers.api.platform import audit as audit_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
@@ -27,6 +28,10 @@ from app.routers.pages.disputes import calendar
 from app.routers.pages.disputes import family as disputes_family
 from app.routers.pages.disputes import staff as disputes_staff
 from app.routers.pages.identity import account, api_clients, staff_admin, staff_auth
+from app.routers.pages.incidents import files as incidents_files
+from app.routers.pages.incidents import recipients as incidents_recipients
+from app.routers.pages.incidents import staff as incidents_staff
+from app.routers.pages.incidents import vendor as incidents_vendor
 from app.routers.pages.platform import audit, dev, public
 from app.routers.pages.platform.api_docs import api_docs_router
 from app.routers.pages.roster import family
@@ -70,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dpas_api.router,
         registry_api.router,
         consent_api.router,
+        incidents_api.router,
     ):
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (
@@ -91,6 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vendor_refusal.router,
         consent_staff.router,
         consent_family.router,
+        incidents_files.router,
+        incidents_recipients.router,
+        incidents_staff.router,
+        incidents_vendor.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:

@@ -4,6 +4,7 @@ from app.jobs import (  # noqa: F401  (registers the jobs)
     consent_reminders,
     dispute_reminders,
     dpa_expiry,
+    incidents_notice_clock,
     outbox_delivery,
     platform_audit_checkpoint,
 )

@@ -37,6 +37,9 @@ PERMISSIONS: dict[str, Rule] = {
     "disputes.write": Rule(roles=TEAM, scopes=frozenset({"disputes:write"})),
     "consent.read": Rule(roles=READERS, scopes=frozenset({"consent:read", "consent:write"})),
     "consent.write": Rule(roles=TEAM, scopes=frozenset({"consent:write"})),
+    "incidents.read": Rule(roles=READERS, scopes=frozenset({"incidents:read", "incidents:write"})),
+    "incidents.write": Rule(roles=TEAM, scopes=frozenset({"incidents:write"})),
+    "incidents.report": Rule(roles=ANY_EMPLOYEE, scopes=frozenset({"incidents:write"})),
     "roster.write": Rule(scopes=frozenset({"roster:write"})),
     "sharing.read": Rule(roles=READERS, scopes=frozenset({"sharing:read"})),
     "disclosures.write": Rule(scopes=frozenset({"disclosures:write"})),
@@ -53,6 +56,8 @@ SCOPES: dict[str, str] = {
     "disputes:write": "create and work disputes",
     "consent:read": "read consent requests and guardians' answers",
     "consent:write": "create and run consent requests, record answers",
+    "incidents:read": "read security incidents",
+    "incidents:write": "report and work security incidents",
     "scim": "provision employee accounts (SCIM 2.0)",
 }
 

@@ -18,6 +18,7 @@ from app.security.sessions import clear_session_cookie, set_session_cookie
 from app.services.disputes import reports as dispute_reports
 from app.services.identity import mfa, staff_auth
 from app.services.identity.throttle import AttemptFailed
+from app.services.incidents import queries as incident_queries
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,10 +45,15 @@ def dashboard(request: Request, session: SessionDep, viewer: CurrentStaff) -> Re
         if allowed(viewer.actor(request), "disputes.read")
         else None
     )
+    incident_figures = (
+        incident_queries.figures(session, now=clock.now())
+        if allowed(viewer.actor(request), "incidents.read")
+        else None
+    )
     return render(
         request,
         "identity/account/dashboard.html",
-        {"employee": employee_of(viewer), "dispute_figures": figures},
+        {"employee": employee_of(viewer), "dispute_figures": figures, "incident_figures": incident_figures},
     )
 
 
