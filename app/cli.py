@@ -10,8 +10,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from app.config import get_settings, new_audit_key, new_data_key
+from app.config import Settings, get_settings, new_audit_key, new_data_key
 from app.db import get_engine
+from app.models.disputes import CLOCK_CEILING_DAYS
 
 console = Console()
 cli = typer.Typer(help="Steward: the district's student-data privacy program.", no_args_is_help=True)
@@ -38,7 +39,7 @@ def run(
     from app.jobs.worker import Worker
     from app.main import create_app
 
-    settings = get_settings()
+    settings = settings_or_exit()
     web_app = create_app(settings)
     stop = threading.Event()
     if with_worker:
@@ -61,7 +62,7 @@ def worker() -> None:
     from app.jobs.worker import Worker
     from app.log import configure_logging
 
-    settings = get_settings()
+    settings = settings_or_exit()
     configure_logging(
         json_lines=settings.log_json if settings.log_json is not None else settings.is_production
     )
@@ -105,18 +106,38 @@ def demo(
             console.print(line, highlight=False, soft_wrap=True)
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or a plain message naming what is wrong and exit status 2 (start-up refusal)."""
+    from pydantic import ValidationError
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        console.print(f"[red]configuration error[/]:\n{exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def policy_settings(settings: Settings) -> list[str]:
+    """The settings the policies bound, as `steward check` reports them."""
+    from app.services.disputes.clock import clock_days
+
+    overridden = settings.dispute_clock_days
+    clocks = ", ".join(
+        f"{c} {clock_days(c)}" + (" (shortened)" if c in overridden else "") for c in CLOCK_CEILING_DAYS
+    )
+    age = settings.password_max_age_days
+    return [
+        f"dispute clocks (days; policy: 21, access_to_record 10): {clocks}",
+        "password change: " + (f"every {age} days at most" if age else "off (development only)"),
+    ]
+
+
 @cli.command()
 def check() -> None:
     """Check the configuration and that the database is reachable and migrated."""
-    from pydantic import ValidationError
-
     from app.services.platform.health import check_readiness
 
-    try:
-        settings = get_settings()
-    except ValidationError as exc:
-        console.print(f"[red]configuration error[/]:\n{exc}")
-        raise typer.Exit(2) from exc
+    settings = settings_or_exit()
     console.print(f"environment: {settings.environment.value}")
     console.print(f"database: {get_engine().url.render_as_string(hide_password=True)}")
     mail = f"SMTP {settings.smtp_host}" if settings.smtp_host else "not sent (logged, see /dev/outbox)"
@@ -126,6 +147,8 @@ def check() -> None:
     anchors = checkpoint_file(settings.audit_checkpoint_path)
     console.print(f"audit chain: signed with key {settings.audit_key_list[0][0]!r}; checkpoints to {anchors}")
     console.print(f"API docs (/docs, /openapi.json): {settings.api_docs_access.value}")
+    for line in policy_settings(settings):
+        console.print(line, highlight=False)
     readiness = check_readiness(get_engine())
     if not readiness.ready:
         console.print(

@@ -66,12 +66,15 @@ class Settings(BaseSettings):
     staff_idle_minutes: int = Field(default=15, ge=1)
     family_idle_minutes: int = Field(default=30, ge=1)  # guardians, requesters and vendor contacts
     session_absolute_hours: int = Field(default=12, ge=1)
-    password_max_age_days: int = Field(default=365, ge=0)  # district WISP: annual change; 0 = off
+    # WISP §V: "All passwords shall be changed at least annually": 1-365 in production; 0 (off)
+    # only in development.
+    password_max_age_days: int = Field(default=365, ge=0, le=365)
     email_link_minutes: int = Field(default=15, ge=1)
     access_token_seconds: int = Field(default=3600, ge=60, le=3600)
 
     documents_dir: str = "var/documents"  # uploaded files, encrypted with the data key
-    # Days to answer, per dispute category, overriding the defaults (21; access_to_record 10).
+    # Days to answer, per dispute category, shortening the policy's clocks (21; access_to_record
+    # 10): never longer, never zero or negative, only known categories.
     dispute_clock_days: dict[str, int] = Field(default_factory=dict)
     # 93H breach notices: target days from discovery, and how many days before it the owner hears.
     incident_notice_target_days: int = Field(default=30, ge=1, le=365)
@@ -115,6 +118,42 @@ class Settings(BaseSettings):
         if len(set(ids)) != len(ids):
             raise ValueError("audit key ids must be unique")
         return value
+
+    @field_validator("dispute_clock_days")
+    @classmethod
+    def _clock_within_policy(cls, value: dict[str, int]) -> dict[str, int]:
+        from app.models.disputes import CLOCK_CEILING_DAYS
+
+        unknown = sorted(k for k in value if k not in CLOCK_CEILING_DAYS)
+        if unknown:
+            raise ValueError(
+                "STEWARD_DISPUTE_CLOCK_DAYS names unknown categories: "
+                + ", ".join(repr(k[:40]) for k in unknown[:10])
+                + " (known: "
+                + ", ".join(CLOCK_CEILING_DAYS)
+                + ")"
+            )
+        wrong = [
+            f"{k}={days} (allowed 1-{CLOCK_CEILING_DAYS[k]})"
+            for k, days in sorted(value.items())
+            if not 1 <= days <= CLOCK_CEILING_DAYS[k]
+        ]
+        if wrong:
+            raise ValueError(
+                "STEWARD_DISPUTE_CLOCK_DAYS may shorten a clock, never lengthen it past the policy "
+                "(21 days, DPP §VII; 10 for access_to_record, 603 CMR 23.07(2)) or set it to zero: "
+                + ", ".join(wrong)
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _production_keeps_annual_passwords(self) -> Settings:
+        if self.environment == Environment.production and self.password_max_age_days == 0:
+            raise ValueError(
+                "STEWARD_PASSWORD_MAX_AGE_DAYS must be 1-365 in production (WISP §V: passwords "
+                "are changed at least annually); 0 turns the change off in development only"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:

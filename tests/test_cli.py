@@ -45,3 +45,22 @@ def test_keygen_makes_a_usable_key() -> None:
 
     key = CliRunner().invoke(cli, ["keygen"]).output.strip()
     Fernet(key.encode())
+
+
+def test_check_reports_the_policy_settings(fresh_sqlite) -> None:
+    out = CliRunner().invoke(cli, ["check"]).output
+    assert "dispute clocks" in out and "access_to_record 10" in out and "deletion 21" in out
+    assert "password change: every 365 days" in out
+
+
+def test_check_refuses_a_clock_past_the_policy(fresh_sqlite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STEWARD_DISPUTE_CLOCK_DAYS", '{"deletion": 30, "whatever": 3}')
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["check"])
+    served = CliRunner().invoke(cli, ["run", "--no-worker"])  # refused before anything starts
+    worker = CliRunner().invoke(cli, ["worker"])
+    monkeypatch.delenv("STEWARD_DISPUTE_CLOCK_DAYS")
+    get_settings.cache_clear()
+    for refused in (result, served, worker):
+        assert refused.exit_code == 2 and "configuration error" in refused.output
+        assert "whatever" in refused.output

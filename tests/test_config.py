@@ -55,3 +55,52 @@ def test_production_refuses_a_short_audit_key() -> None:
             data_keys=new_data_key(),
             audit_keys="a1:short",
         )
+
+
+@pytest.mark.parametrize(
+    ("clocks", "named"),
+    [
+        ({"deletion": 30}, "deletion=30"),  # longer than the policy's three weeks
+        ({"access_to_record": 11}, "access_to_record=11"),  # longer than 603 CMR 23.07(2)
+        ({"other": -5}, "other=-5"),  # due before it was received
+        ({"consent": 0}, "consent=0"),
+        ({"delition": 14, "nonsense": 3}, "'delition', 'nonsense'"),  # unknown keys named
+    ],
+)
+def test_dispute_clocks_outside_the_policy_are_refused(clocks: dict[str, int], named: str) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        Settings(dispute_clock_days=clocks)
+    assert named in str(excinfo.value)
+
+
+def test_dispute_clocks_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STEWARD_DISPUTE_CLOCK_DAYS", '{"deletion": 30}')
+    with pytest.raises(ValidationError, match="deletion=30"):
+        Settings()
+    monkeypatch.setenv("STEWARD_DISPUTE_CLOCK_DAYS", '{"deletion": 14, "access_to_record": 5}')
+    assert Settings().dispute_clock_days == {"deletion": 14, "access_to_record": 5}
+
+
+def _production(**values: object) -> Settings:
+    return Settings(
+        environment="production",
+        session_secret="s" * 40,
+        token_secret="t" * 40,
+        data_keys=new_data_key(),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def test_production_keeps_the_annual_password_change() -> None:
+    with pytest.raises(ValidationError, match="STEWARD_PASSWORD_MAX_AGE_DAYS must be 1-365"):
+        _production(password_max_age_days=0)
+    with pytest.raises(ValidationError):
+        _production(password_max_age_days=366)
+    assert _production(password_max_age_days=1).password_max_age_days == 1
+    assert _production(password_max_age_days=365).password_max_age_days == 365
+
+
+def test_development_may_turn_the_password_change_off() -> None:
+    assert Settings(password_max_age_days=0).password_max_age_days == 0
+    with pytest.raises(ValidationError):
+        Settings(password_max_age_days=400)

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.actors import SYSTEM, Actor
 from app.demo.identity import DEMO_GUARDIAN_EMAIL
+from app.demo.record_copy import record_pdf
 from app.models import (
     Dispute,
     DisputeCategory,
@@ -34,6 +35,7 @@ from app.models import (
     Student,
 )
 from app.services.disputes import clock as dispute_clock
+from app.services.disputes import response_documents
 from app.services.platform.audit import record
 from app.services.platform.references import next_reference
 
@@ -295,6 +297,9 @@ class _Builder:
             }[kind]
             events.append((at, author, action, {"message_id": str(message.id)}))
         if dispute.responded_at is not None and worker is not None:
+            if spec.category == C.access_to_record:  # the answer carries the record asked for
+                files = [(record_pdf(), "Student record (copy).pdf")]
+                response_documents.attach(self.session, dispute=dispute, files=files, actor=_staff(worker))
             events.append(
                 (
                     dispute.responded_at,

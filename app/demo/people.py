@@ -280,8 +280,10 @@ def build_people(
                         "id": uuid.uuid4(),
                         "student_id": student["id"],
                         "guardian_id": adult["id"],
-                        "relationship": "parent" if i < 2 else "guardian",
-                        "has_educational_rights": True,
+                        # A third adult is a step-parent without educational rights
+                        # (M.G.L. c.71 §34H): Steward shows them no child page.
+                        "relationship": "parent" if i < 2 else "stepparent",
+                        "has_educational_rights": i < 2,
                     }
                 )
     return students, guardians, links

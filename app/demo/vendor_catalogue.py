@@ -30,7 +30,7 @@ class Agreement:
     status: DpaStatus
     expires_in: int = 700
     template: DpaTemplate = DpaTemplate.mspa
-    public: bool = True
+    withheld_reason: str | None = None  # the signed copy kept out of the public registry
     adopted_from: str | None = None
     declined_reason: str | None = None
 
@@ -94,7 +94,9 @@ SPECS: tuple[Spec, ...] = (
           A(D.executed, 300, adopted_from="Lakeview Public Schools")),
     _spec("Saltmarsh Student Response", "Saltmarsh Clickers", "Quick checks for understanding.",
           V.approved, ("6_8", "9_12"), (*BASIC, "assessment"),
-          A(D.executed, 150, T.vendor_specific, public=False)),
+          A(D.executed, 150, T.vendor_specific,
+            withheld_reason="The signed copy includes the vendor's pricing schedule, which is confidential "
+            "under the contract. The agreement's terms are the district's standard ones.")),
     _spec("Granite Gradebook Connect", "Gradebook Sync", "Syncs grades from the LMS to the SIS.",
           V.approved, ALL_GRADES, (*BASIC, "grades_transcript", "attendance"),
           A(D.executed, 510, T.vendor_specific)),

@@ -210,7 +210,7 @@ class _Loader:
             data_elements=list(vendor.data_elements),
             products=vendor.products,
             district_signatory="Dr. Morgan Ellis, Superintendent",
-            public=spec.public,
+            document_withheld_reason=spec.withheld_reason,
             owner_id=self.owner_id,
             created_at=created,
             updated_at=created,

@@ -44,6 +44,13 @@ class ClockState(StrEnum):
     stopped = "stopped"  # answered, closed or withdrawn
 
 
+# The longest clock each category may run, in days (DPP §VII: three weeks; 603 CMR 23.07(2): a
+# request to see the record within 10 days). Settings may shorten a clock, never lengthen it.
+CLOCK_CEILING_DAYS: dict[str, int] = {category.value: 21 for category in DisputeCategory} | {
+    DisputeCategory.access_to_record.value: 10
+}
+
+
 class MessageKind(StrEnum):
     to_requester = "to_requester"
     from_requester = "from_requester"
@@ -118,6 +125,19 @@ class DisputeMessage(SQLModel, table=True):
     author_type: str = Field(max_length=16)
     author_id: str | None = Field(default=None, max_length=64)
     author_label: str | None = Field(default=None, max_length=254)
+    created_at: datetime = created_at_field()
+
+
+class DisputeResponseDocument(SQLModel, table=True):
+    """A document the team attached to its answer (e.g. the record a parent asked to see, 603 CMR
+    23.07(2)); the requester downloads it from their concern page."""
+
+    __tablename__ = "dispute_response_document"
+    __table_args__ = (sa.Index(None, "dispute_id", "created_at"),)
+
+    id: uuid.UUID = uuid_pk()
+    dispute_id: uuid.UUID = Field(foreign_key="dispute.id", ondelete="CASCADE")
+    document_id: uuid.UUID = Field(foreign_key="document.id", unique=True, ondelete="CASCADE")
     created_at: datetime = created_at_field()
 
 

@@ -118,7 +118,9 @@ class Dpa(Timestamped, table=True):
     countersigned_document_id: uuid.UUID | None = Field(
         default=None, foreign_key="document.id", ondelete="SET NULL"
     )
-    public: bool = True
+    # DPP §VI lists every executed agreement; what the team may withhold, with this reason
+    # (shown in the registry), is the signed copy's download.
+    document_withheld_reason: str | None = Field(default=None, max_length=500)
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="employee.id", ondelete="SET NULL")
     reminded_90d_at: datetime | None = None
     reminded_30d_at: datetime | None = None

@@ -102,7 +102,7 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     for box in pg.locator('input[name="terms"]').all():
         box.check()
     pg.get_by_label("District signatory").fill("Superintendent")
-    assert pg.get_by_label("List this agreement in the public registry once it is executed").is_checked()
+    assert pg.get_by_text("Once executed, the agreement is listed in the public registry").is_visible()
     pg.get_by_role("button", name="Create the agreement").click()
     pg.wait_for_url(re.compile(r"/staff/dpas/[0-9a-f-]{36}$"))
     dpa_url = pg.url
@@ -172,6 +172,18 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     assert card.count() == 1
     assert "Massachusetts Student Privacy Alliance (MSPA)" in card.inner_text()
     assert "Dana Vendor" not in rp.content() and contact_email not in rp.content()
+    assert_accessible(rp)
+    # ... download its signed copy, open the vendor's page, and look among the ended ones.
+    with rp.expect_download() as caught:
+        card.get_by_role("link", name="Download the signed agreement").click()
+    assert caught.value.suggested_filename.endswith(".pdf")
+    card.get_by_role("link", name=tool).click()
+    rp.wait_for_url(re.compile(r"/registry/vendors/"))
+    expect(rp.get_by_role("heading", level=1)).to_have_text(tool)
+    assert_accessible(rp)
+    rp.goto("/registry?status=terminated")
+    assert rp.locator(".registry-cards article", has_text=tool).count() == 0
+    expect(rp.locator("select#status")).to_have_value("terminated")
     assert_accessible(rp)
 
     # The whole story is in the audit log, each event readable at a glance.

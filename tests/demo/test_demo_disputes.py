@@ -176,3 +176,15 @@ def test_every_clock_state_whenever_the_demo_is_loaded(db: Session, now: datetim
         assert len({d.reference for d in rows}) == len(rows)
     finally:
         clock.unfreeze()
+
+
+def test_an_answered_request_to_see_the_record_carries_the_record(db: Session, demo: list[Dispute]) -> None:
+    from app.services.disputes import response_documents
+    from app.services.platform.documents import read_document
+
+    answered = [d for d in demo if d.category == "access_to_record" and d.responded_at is not None]
+    assert answered
+    for dispute in answered:
+        [document] = response_documents.documents_of(db, dispute.id)
+        assert document.content_type == "application/pdf"
+        assert read_document(document).startswith(b"%PDF-1.4")

@@ -51,6 +51,12 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/registry"): "the public DPA registry",
     ("GET", "/api/v1/registry/dpas"): "the public DPA registry (DPP §VI), no personal data",
     ("GET", "/api/v1/registry/dpas.csv"): "the public DPA registry as CSV",
+    (
+        "GET",
+        "/api/v1/registry/dpas/{dpa_id}/signed-agreement",
+    ): "a listed agreement's signed copy, unless withheld",
+    ("GET", "/registry/dpas/{dpa_id}/signed-agreement"): "a listed agreement's signed copy, unless withheld",
+    ("GET", "/registry/vendors/{vendor_id}"): "a vendor with a listed agreement (DPP §VI)",
     ("GET", "/disputes/new"): "explains how to raise a concern; the form itself needs a verified email",
     ("GET", "/calendar/{token}.ics"): "calendar feed: the secret token in the URL is the credential",
     ("GET", "/dev/outbox"): "development only: the router is not mounted in production",

@@ -60,7 +60,14 @@ def make_student(db: Session, **fields: Any) -> Student:
     return student
 
 
-def make_guardian(db: Session, *, children: list[Student] | None = None, **fields: Any) -> Guardian:
+def make_guardian(
+    db: Session,
+    *,
+    children: list[Student] | None = None,
+    without_rights: list[Student] | None = None,
+    **fields: Any,
+) -> Guardian:
+    """A guardian of ``children`` (with educational rights) and of ``without_rights`` (without)."""
     guardian = Guardian(
         sis_id=fields.pop("sis_id", f"G{secrets.randbelow(10**9)}"),
         first_name=fields.pop("first_name", "Grace"),
@@ -72,6 +79,8 @@ def make_guardian(db: Session, *, children: list[Student] | None = None, **field
     db.flush()
     for child in children or []:
         db.add(Guardianship(student_id=child.id, guardian_id=guardian.id))
+    for child in without_rights or []:
+        db.add(Guardianship(student_id=child.id, guardian_id=guardian.id, has_educational_rights=False))
     db.flush()
     return guardian
 

@@ -99,7 +99,8 @@ def make_dpa(
     terms: dict[str, bool] | None = None,
     **fields: Any,
 ) -> Dpa:
-    """An agreement in any state; by default in force for a year around today, every term ticked."""
+    """An agreement in any state; by default in force for a year around today, every term ticked,
+    with a 72-hour breach-notice window and 60 days to dispose of the data."""
     today = clock.now().date()
     now = clock.now()
     dpa = Dpa(
@@ -110,6 +111,8 @@ def make_dpa(
         effective_on=effective_on or today - timedelta(days=30),
         expires_on=expires_on or today + timedelta(days=335),
         terms=ALL_TERMS if terms is None else terms,
+        breach_notice_hours=fields.pop("breach_notice_hours", 72),
+        disposition_days=fields.pop("disposition_days", 60),
         data_elements=fields.pop("data_elements", ["student_name", "grade"]),
         created_at=now,
         updated_at=now,

@@ -8,7 +8,7 @@ conditional UPDATE on the allowed-from states, so two people acting at once cann
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import update
@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.models.schemas.disputes import DECISIONS
 from app.services.disputes import clock as dispute_clock
+from app.services.disputes import response_documents
 from app.services.disputes.emails import category_label, portal_url, send_email, staff_url, when_text
 from app.services.disputes.queue import get_dispute_for_requester, get_dispute_for_staff, is_open
 from app.services.platform.audit import record
@@ -209,9 +210,16 @@ def requester_reply(session: Session, *, dispute: Dispute, body: str, actor: Act
 
 
 def respond(
-    session: Session, *, dispute_id: uuid.UUID, response_text: str, decision: str, actor: Actor
+    session: Session,
+    *,
+    dispute_id: uuid.UUID,
+    response_text: str,
+    decision: str,
+    actor: Actor,
+    documents: Sequence[response_documents.Upload] = (),
 ) -> Dispute:
-    """Send the answer: the clock stops (``responded_at``, ``sla_met``) and the requester is told."""
+    """Send the answer: the clock stops (``responded_at``, ``sla_met``) and the requester is told.
+    ``documents`` (PDFs or images, e.g. the record asked for) are attached for them to download."""
     dispute = get_dispute_for_staff(session, dispute_id)
     if not response_text.strip():
         raise field_error("response_text", "The response is empty.")
@@ -232,7 +240,16 @@ def respond(
         },
         refusal="A {status} dispute cannot be answered again.",
     )
-    _audit(session, actor, "dispute.respond", dispute, decision=decision.strip(), sla_met=met)
+    attached = response_documents.attach(session, dispute=dispute, files=documents, actor=actor)
+    _audit(
+        session,
+        actor,
+        "dispute.respond",
+        dispute,
+        decision=decision.strip(),
+        sla_met=met,
+        document_ids=[str(d.id) for d in attached],
+    )
     send_email(
         session,
         to=dispute.requester_email,

@@ -2,7 +2,9 @@
 
 DPP §VII and WISP §IV: "Any disputes concerning the processing of the PII will be responded to
 within three (3) weeks." Other categories may carry a legal clock of their own (a parent's request
-to see the record: 10 days, 603 CMR 23.07(2)); ``STEWARD_DISPUTE_CLOCK_DAYS`` overrides per category.
+to see the record: 10 days, 603 CMR 23.07(2)); ``STEWARD_DISPUTE_CLOCK_DAYS`` may shorten a
+category's clock, never lengthen it (the settings refuse that at start-up, and the clock is held
+within the policy here too, whatever the settings object holds).
 
 Due dates are counted in the district's calendar: 21 days after 4:15 pm on March 2 is 4:15 pm on
 March 23, local wall-clock time, whatever daylight-saving change falls in between.
@@ -14,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.config import get_settings
-from app.models.disputes import ClockState
+from app.models.disputes import CLOCK_CEILING_DAYS, ClockState
 
 DEFAULT_CLOCK_DAYS = 21
-CATEGORY_CLOCK_DAYS: dict[str, int] = {"access_to_record": 10}
 
 
 CLOCK_LABELS = {
@@ -30,8 +31,9 @@ CLOCK_LABELS = {
 
 
 def clock_days(category: str) -> int:
-    overrides = get_settings().dispute_clock_days
-    return overrides.get(category, CATEGORY_CLOCK_DAYS.get(category, DEFAULT_CLOCK_DAYS))
+    ceiling = CLOCK_CEILING_DAYS.get(category, DEFAULT_CLOCK_DAYS)
+    configured = get_settings().dispute_clock_days.get(category, ceiling)
+    return min(max(configured, 1), ceiling)
 
 
 def due_at(received_at: datetime, category: str) -> datetime:

@@ -20,6 +20,7 @@ from app.errors import field_error
 from app.formatting import local_time
 from app.models import (
     Dispute,
+    DisputeCategory,
     Student,
 )
 from app.models.schemas.disputes import DESCRIPTION_MAX, DisputeCreate, StaffDisputeCreate
@@ -29,11 +30,28 @@ from app.services.disputes.emails import category_label, portal_url, send_email,
 from app.services.disputes.queue import normalize_email
 from app.services.platform.audit import record
 from app.services.platform.documents import store_document
-from app.services.roster.family import children_of
+from app.services.roster.family import NO_RIGHTS, children_of, children_with_rights
+
+# A request to see the record (603 CMR 23.07) or to amend it (23.09): only for a child the
+# guardian holds educational rights to (M.G.L. c.71 §34H, 603 CMR 23.07(5)).
+RECORD_REQUESTS = frozenset({DisputeCategory.access_to_record, DisputeCategory.inaccurate_record})
 
 
 def _guardian_children(session: Session, guardian_id: uuid.UUID) -> set[uuid.UUID]:
     return {child.id for child in children_of(session, guardian_id=guardian_id)}
+
+
+def _refuse_record_request_without_rights(
+    session: Session, data: DisputeCreate, guardian_id: uuid.UUID
+) -> None:
+    """A guardian asks to see or correct a record only for a child they hold rights to, named
+    from their own children (not in free text, which would step around the check)."""
+    if data.category not in RECORD_REQUESTS:
+        return
+    if data.student_id is None:
+        raise field_error("student_id", "To ask to see or correct a record, choose the child it is about.")
+    if data.student_id not in children_with_rights(session, guardian_id=guardian_id):
+        raise field_error("student_id", NO_RIGHTS)
 
 
 def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
@@ -79,6 +97,8 @@ def _create(
             raise field_error("student_id", "Choose one of your own children.")
     elif guardian_id is not None and not on_behalf and not data.student_description:
         raise field_error("student_id", "Choose which of your children this is about.")
+    if guardian_id is not None and not on_behalf:
+        _refuse_record_request_without_rights(session, data, guardian_id)
     document = None
     if attachment is not None:
         content, name = attachment

@@ -48,6 +48,7 @@ from app.services.vendors.terms import (
     check_owner,
     field_error,
     missing_terms,
+    refuse_if_incomplete,
     require_status,
 )
 
@@ -108,8 +109,6 @@ def update_dpa(session: Session, *, dpa_id: uuid.UUID | None, data: DpaUpdate, a
             changes[key] = {} if key == "terms" else []
     if changes.get("template") is None:
         changes.pop("template", None)
-    if changes.get("public") is None:
-        changes.pop("public", None)
     merged = {**dpa.model_dump(), **changes}
     check_fields(merged)
     if dpa.adoption == DpaAdoption.originating:  # adoption details belong to adoptions only
@@ -262,29 +261,16 @@ def execute_dpa(
     now: datetime | None = None,
 ) -> Dpa:
     """Vendor_signed → executed (an adoption may go straight from draft): every required term
-    ticked, the dates set. The vendor contacts are emailed; a vendor under review (or approved
-    with consent) becomes approved, since it now has the agreement the policy asks for."""
+    ticked, the breach-notice and disposition windows and the dates set. The vendor contacts are
+    emailed; a vendor under review (or approved with consent) becomes approved, since it now has
+    the agreement the policy asks for."""
     now = now or clock.now()
     dpa = get_dpa(session, dpa_id)
     allowed = {DpaStatus.vendor_signed}
     if dpa.adoption == DpaAdoption.subscribing:
         allowed |= {DpaStatus.draft, DpaStatus.sent}
     require_status(dpa, allowed, "executed: the vendor has not signed it yet")
-    missing = missing_terms(dpa.terms)
-    if missing:
-        raise InvalidTransition(
-            "Every required term must be ticked before the agreement is executed. Missing: "
-            + "; ".join(REQUIRED_TERMS[k] for k in missing)
-            + ".",
-            errors=[{"field": f"terms.{k}", "message": REQUIRED_TERMS[k]} for k in missing],
-        )
-    errors = []
-    if dpa.effective_on is None:
-        errors.append({"field": "effective_on", "message": "Set the effective date."})
-    if dpa.expires_on is None:
-        errors.append({"field": "expires_on", "message": "Set the expiry date."})
-    if errors:
-        raise InvalidTransition("The agreement needs its effective and expiry dates.", errors=errors)
+    refuse_if_incomplete(dpa)
     today = local_today(now)
     if dpa.expires_on is not None and dpa.expires_on < today:
         raise InvalidTransition(

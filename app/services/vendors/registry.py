@@ -1,22 +1,28 @@
-"""The public registry of executed agreements (DPP §VI): no personal data, ever.
+"""The public registry of executed agreements (DPP §VI: "a current list of executed vendor
+DPAs"): no personal data, ever.
 
-Only the vendor's name and website and the agreement's products, template, data elements and
-dates leave this module; signatories and contacts never do.
+Every executed agreement in force is listed; nothing hides one. Expired and terminated ones are
+listed under their own status. What the team may withhold, with a recorded reason, is the signed
+copy's download (``document_withheld_reason``). Only the vendor's name and website and the
+agreement's products, template, data elements, dates and withholding reason leave this module;
+signatories and contacts never do.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 
+from app.config import get_settings
 from app.errors import ValidationFailed
 from app.models import Dpa, DpaStatus, DpaTemplate, Vendor
 from app.models.data_elements import DATA_ELEMENTS
-from app.models.schemas.vendors.agreements import RegistryRow
+from app.models.schemas.vendors.agreements import RegistryRow, RegistryStatus
 from app.services.vendors.queries import json_list_contains, like_pattern
 from app.services.vendors.rules import local_today
 
@@ -30,6 +36,9 @@ CSV_COLUMNS = [
     "data_elements",
     "effective_on",
     "expires_on",
+    "status",
+    "signed_agreement",
+    "signed_agreement_withheld",
 ]
 TEMPLATE_LABELS = {
     DpaTemplate.mspa: "Massachusetts Student Privacy Alliance (MSPA)",
@@ -39,14 +48,73 @@ TEMPLATE_LABELS = {
 }
 
 
+LISTED = (DpaStatus.executed, DpaStatus.expired, DpaStatus.terminated)
+
+
+def status_condition(status: RegistryStatus, today: date) -> sa.ColumnElement[bool]:
+    """Which agreements a registry list holds. An executed agreement past its expiry date is
+    listed as expired at once, before the nightly job moves it."""
+    in_force = sa.and_(col(Dpa.status) == DpaStatus.executed, col(Dpa.expires_on) >= today)
+    if status == RegistryStatus.current:
+        return in_force
+    if status == RegistryStatus.terminated:
+        return col(Dpa.status) == DpaStatus.terminated
+    return or_(
+        col(Dpa.status) == DpaStatus.expired,
+        sa.and_(col(Dpa.status) == DpaStatus.executed, col(Dpa.expires_on) < today),
+    )
+
+
+def registry_status(dpa: Dpa, today: date) -> RegistryStatus | None:
+    """The registry list an agreement belongs to, or ``None`` if it is not listed at all."""
+    if dpa.status == DpaStatus.terminated:
+        return RegistryStatus.terminated
+    if dpa.status == DpaStatus.expired:
+        return RegistryStatus.expired
+    if dpa.status == DpaStatus.executed:
+        expired = dpa.expires_on is not None and dpa.expires_on < today
+        return RegistryStatus.expired if expired else RegistryStatus.current
+    return None
+
+
+def signed_copy_id(dpa: Dpa) -> uuid.UUID | None:
+    """The signed agreement the registry offers: the countersigned copy, else the vendor's."""
+    return dpa.countersigned_document_id or dpa.signed_document_id
+
+
+def registry_row(dpa: Dpa, name: str, website: str | None, today: date) -> RegistryRow:
+    status = registry_status(dpa, today) or RegistryStatus.current
+    withheld = dpa.document_withheld_reason
+    has_copy = signed_copy_id(dpa) is not None and not withheld
+    ended = {RegistryStatus.expired: dpa.expires_on, RegistryStatus.terminated: None}
+    if dpa.terminated_at is not None:
+        ended[RegistryStatus.terminated] = dpa.terminated_at.astimezone(get_settings().zone).date()
+    return RegistryRow(
+        id=dpa.id,
+        vendor_id=dpa.vendor_id,
+        vendor_name=name,
+        vendor_website=website,
+        status=status,
+        document_url=f"/registry/dpas/{dpa.id}/signed-agreement" if has_copy else None,
+        document_withheld_reason=withheld,
+        products=dpa.products,
+        template=dpa.template,
+        adoption=dpa.adoption,
+        data_elements=list(dpa.data_elements or []),
+        effective_on=dpa.effective_on,
+        expires_on=dpa.expires_on,
+        ended_on=ended.get(status),
+    )
+
+
 def _conditions(
-    q: str | None, data_element: str | None, template: DpaTemplate | None, today: date
+    q: str | None,
+    data_element: str | None,
+    template: DpaTemplate | None,
+    status: RegistryStatus,
+    today: date,
 ) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [
-        col(Dpa.status) == DpaStatus.executed,
-        col(Dpa.public).is_(True),
-        col(Dpa.expires_on) >= today,
-    ]
+    conditions: list[sa.ColumnElement[bool]] = [status_condition(status, today)]
     if q:
         pattern = like_pattern(q.strip()[:200])
         conditions.append(
@@ -70,12 +138,15 @@ def registry_rows(
     q: str | None = None,
     data_element: str | None = None,
     template: DpaTemplate | None = None,
+    status: RegistryStatus = RegistryStatus.current,
     limit: int = 50,
     offset: int = 0,
     now: datetime | None = None,
 ) -> tuple[list[RegistryRow], int]:
-    """Every agreement that is executed, in force and public: one page query and one count."""
-    conditions = _conditions(q, data_element, template, local_today(now))
+    """Every executed agreement in force (or, by ``status``, every expired or terminated one):
+    one page query and one count."""
+    today = local_today(now)
+    conditions = _conditions(q, data_element, template, status, today)
     rows = session.exec(
         select(Vendor.name, Vendor.website, Dpa)
         .join(Vendor, col(Vendor.id) == col(Dpa.vendor_id))
@@ -90,20 +161,7 @@ def registry_rows(
         .join(Vendor, col(Vendor.id) == col(Dpa.vendor_id))
         .where(*conditions)
     ).one()
-    data = [
-        RegistryRow(
-            vendor_name=name,
-            vendor_website=website,
-            products=dpa.products,
-            template=dpa.template,
-            adoption=dpa.adoption,
-            data_elements=list(dpa.data_elements or []),
-            effective_on=dpa.effective_on,
-            expires_on=dpa.expires_on,
-        )
-        for name, website, dpa in rows
-    ]
-    return data, int(count)
+    return [registry_row(dpa, name, website, today) for name, website, dpa in rows], int(count)
 
 
 def _cell(value: object) -> str:
@@ -118,10 +176,19 @@ def registry_csv(
     q: str | None = None,
     data_element: str | None = None,
     template: DpaTemplate | None = None,
+    status: RegistryStatus = RegistryStatus.current,
     now: datetime | None = None,
 ) -> str:
+    base_url = get_settings().base_url.rstrip("/")
     rows, _ = registry_rows(
-        session, q=q, data_element=data_element, template=template, limit=CSV_LIMIT, offset=0, now=now
+        session,
+        q=q,
+        data_element=data_element,
+        template=template,
+        status=status,
+        limit=CSV_LIMIT,
+        offset=0,
+        now=now,
     )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -137,6 +204,9 @@ def registry_csv(
                 "; ".join(DATA_ELEMENTS.get(e, e) for e in row.data_elements),
                 row.effective_on.isoformat() if row.effective_on else "",
                 row.expires_on.isoformat() if row.expires_on else "",
+                row.status.value,
+                base_url + row.document_url if row.document_url else "",
+                _cell(row.document_withheld_reason),
             ]
         )
     return out.getvalue()

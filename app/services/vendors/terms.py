@@ -52,6 +52,28 @@ def missing_terms(terms: dict[str, bool]) -> list[str]:
     return [key for key in REQUIRED_TERMS if not terms.get(key)]
 
 
+def refuse_if_incomplete(dpa: Dpa) -> None:
+    """Execution needs every required term and the windows that give two of them meaning
+    (DPP §V: breach notification "within a specific time frame"), and the dates; the refusal
+    names each thing missing."""
+    errors = [{"field": f"terms.{k}", "message": REQUIRED_TERMS[k]} for k in missing_terms(dpa.terms)]
+    blanks = (
+        ("breach_notice_hours", dpa.breach_notice_hours, "the breach-notice window (hours)"),
+        ("disposition_days", dpa.disposition_days, "the disposition window (days)"),
+        ("effective_on", dpa.effective_on, "the effective date"),
+        ("expires_on", dpa.expires_on, "the expiry date"),
+    )
+    errors += [{"field": f, "message": f"Set {label}."} for f, value, label in blanks if value is None]
+    if errors:
+        missing = [e["message"].removeprefix("Set ").rstrip(".") for e in errors]
+        raise InvalidTransition(
+            "The agreement cannot be executed until it has everything the policy requires. Missing: "
+            + "; ".join(missing)
+            + ".",
+            errors=errors,
+        )
+
+
 def check_fields(values: dict[str, Any]) -> None:
     """Rules across fields: term keys from the catalogue, expiry after effective, adoption details."""
     unknown = [k for k in values.get("terms") or {} if k not in REQUIRED_TERMS]

@@ -28,6 +28,18 @@ def test_clock_days_are_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert clock_days("deletion") == 14 and clock_days("other") == 21
 
 
+def test_the_clock_stays_within_the_policy_whatever_the_settings_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Set behind the validator's back: the clock itself still never runs past the policy.
+    monkeypatch.setattr(get_settings(), "dispute_clock_days", {"deletion": 30, "other": -5})
+    assert clock_days("deletion") == 21 and clock_days("other") == 1
+    monkeypatch.setattr(get_settings(), "dispute_clock_days", {"access_to_record": 15})
+    assert clock_days("access_to_record") == 10
+    received = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+    assert due_at(received, "other") > received
+
+
 def test_received_just_before_local_midnight() -> None:
     received = datetime(2026, 2, 10, 23, 59, tzinfo=NY)  # 04:59 UTC on Feb 11
     due = due_at(received.astimezone(UTC), "other").astimezone(NY)

@@ -200,3 +200,16 @@ def test_children_are_scoped_to_the_guardian(db: Session) -> None:
             family.get_child(db, guardian_id=guardian.id, student_id=student_id)
         with pytest.raises(NotFound):
             family.child_details(db, guardian_id=guardian.id, student_id=student_id)
+
+
+def test_without_educational_rights_the_child_is_forbidden(db: Session) -> None:
+    from app.errors import Forbidden
+
+    own, step = make_student(db, first_name="Own"), make_student(db, first_name="Step")
+    guardian = make_guardian(db, children=[own], without_rights=[step])
+    assert family.children_with_rights(db, guardian_id=guardian.id) == {own.id}
+    listed = family.children_on_account(db, guardian_id=guardian.id)
+    assert {(c.student.id, c.has_educational_rights) for c in listed} == {(own.id, True), (step.id, False)}
+    for lookup in (family.child_details, family.get_child):
+        with pytest.raises(Forbidden):
+            lookup(db, guardian_id=guardian.id, student_id=step.id)

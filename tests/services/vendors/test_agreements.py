@@ -421,6 +421,45 @@ def test_every_required_term_must_be_ticked_before_execution(db: Session, frozen
     assert dpa.status == DpaStatus.vendor_signed and dpa.executed_at is None
 
 
+@pytest.mark.parametrize(
+    ("blank", "named"),
+    [
+        ({"breach_notice_hours": None}, ["breach_notice_hours"]),
+        ({"disposition_days": None}, ["disposition_days"]),
+        (
+            {"breach_notice_hours": None, "disposition_days": None},
+            ["breach_notice_hours", "disposition_days"],
+        ),
+    ],
+)
+def test_execution_needs_the_breach_notice_and_disposition_windows(
+    db: Session, frozen_clock: datetime, blank: dict[str, None], named: list[str]
+) -> None:
+    vendor = make_vendor(db, status=VendorStatus.under_review)
+    dpa = make_dpa(db, vendor, status=DpaStatus.vendor_signed, **blank)
+    assert dpa.terms.get("breach_notice")  # the term is ticked; its window is not given
+    with pytest.raises(InvalidTransition) as caught:
+        dpas.execute_dpa(db, dpa_id=dpa.id, actor=staff_actor(make_employee(db)))
+    assert [e["field"] for e in caught.value.errors or []] == named
+    assert "Missing:" in caught.value.detail
+    if "breach_notice_hours" in named:
+        assert "breach-notice window (hours)" in caught.value.detail
+    db.refresh(dpa)
+    db.refresh(vendor)
+    assert dpa.status == DpaStatus.vendor_signed and vendor.status == VendorStatus.under_review
+
+
+def test_one_refusal_names_every_missing_term_window_and_date(db: Session, frozen_clock: datetime) -> None:
+    dpa = make_dpa(db, make_vendor(db), status=DpaStatus.vendor_signed, terms={}, breach_notice_hours=None)
+    dpa.expires_on = None
+    db.add(dpa)
+    db.flush()
+    with pytest.raises(InvalidTransition) as caught:
+        dpas.execute_dpa(db, dpa_id=dpa.id, actor=staff_actor(make_employee(db)))
+    fields = [e["field"] for e in caught.value.errors or []]
+    assert fields == [*(f"terms.{k}" for k in dpas.REQUIRED_TERMS), "breach_notice_hours", "expires_on"]
+
+
 def test_execution_needs_both_dates_and_an_expiry_not_yet_past(db: Session, frozen_clock: datetime) -> None:
     actor = staff_actor(make_employee(db))
     vendor = make_vendor(db)

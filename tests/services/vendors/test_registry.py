@@ -1,5 +1,5 @@
-"""The public registry: executed, public agreements in force only; search, filters, pages, CSV;
-no personal data ever."""
+"""The public registry: every executed agreement in force (expired and terminated ones by status);
+search, filters, pages, CSV; no personal data ever."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.errors import ValidationFailed
 from app.models import DpaAdoption, DpaStatus, DpaTemplate, Vendor
+from app.models.schemas.vendors.agreements import RegistryStatus
 from app.services.vendors import registry
 from tests.support.vendors import TODAY, make_contact, make_dpa, make_vendor
 
@@ -28,28 +29,60 @@ def _listed(db: Session, vendor: Vendor, **fields: object) -> None:
     )
 
 
-def test_only_executed_public_agreements_in_force(db: Session, frozen_clock: datetime) -> None:
+def test_only_executed_agreements_in_force(db: Session, frozen_clock: datetime) -> None:
     shown = make_vendor(db, name="Aspen Audio", website="https://aspen.example.com")
     _listed(db, shown, products="Podcast studio", expires_on=TODAY)  # last day: still listed
-    hidden = make_vendor(db, name="Hidden Vendor")
-    _listed(db, hidden, public=False)
-    _listed(db, hidden, expires_on=TODAY - timedelta(days=1))  # not yet swept by the job: not listed
+    other = make_vendor(db, name="Other Vendor")
+    _listed(db, other, expires_on=TODAY - timedelta(days=1))  # not yet swept by the job: expired
     for status in (
         DpaStatus.draft,
         DpaStatus.sent,
         DpaStatus.vendor_signed,
+        DpaStatus.declined,
         DpaStatus.expired,
         DpaStatus.terminated,
     ):
-        make_dpa(db, hidden, status=status)
+        make_dpa(db, other, status=status)
     rows, count = registry.registry_rows(db)
     assert count == 1
     [row] = rows
-    assert (row.vendor_name, row.vendor_website, row.products, row.expires_on) == (
+    assert (row.vendor_name, row.vendor_website, row.products, row.expires_on, row.status) == (
         "Aspen Audio",
         "https://aspen.example.com",
         "Podcast studio",
         TODAY,
+        RegistryStatus.current,
+    )
+
+
+def test_an_agreement_whose_copy_is_withheld_is_still_listed(db: Session, frozen_clock: datetime) -> None:
+    # DPP §VI: "a current list of executed vendor DPAs". Withholding hides the copy, not the entry.
+    vendor = make_vendor(db, name="Quiet Quizzes")
+    _listed(db, vendor, document_withheld_reason="Pricing schedule is confidential.")
+    [row], count = registry.registry_rows(db)
+    assert count == 1 and row.vendor_name == "Quiet Quizzes"
+    assert row.document_url is None and row.document_withheld_reason == "Pricing schedule is confidential."
+
+
+def test_expired_and_terminated_agreements_are_listed_by_status(db: Session, frozen_clock: datetime) -> None:
+    vendor = make_vendor(db, name="Willow Writing")
+    _listed(db, vendor, products="in force")
+    _listed(db, vendor, products="past its date", expires_on=TODAY - timedelta(days=1))
+    make_dpa(db, vendor, status=DpaStatus.expired, products="swept", expires_on=TODAY - timedelta(days=40))
+    ended = make_dpa(db, vendor, status=DpaStatus.terminated, products="ended")
+    ended.terminated_at = frozen_clock - timedelta(days=3)
+    make_dpa(db, vendor, status=DpaStatus.declined, products="declined")
+
+    def products(status: RegistryStatus) -> list[str | None]:
+        rows, _ = registry.registry_rows(db, status=status)
+        return sorted(r.products or "" for r in rows)
+
+    assert products(RegistryStatus.current) == ["in force"]
+    assert products(RegistryStatus.expired) == ["past its date", "swept"]
+    assert products(RegistryStatus.terminated) == ["ended"]
+    [row], _ = registry.registry_rows(db, status=RegistryStatus.terminated)
+    assert (
+        row.status == RegistryStatus.terminated and row.ended_on == (frozen_clock - timedelta(days=3)).date()
     )
 
 
@@ -117,4 +150,10 @@ def test_the_csv_has_the_same_rows_defused_and_no_personal_data(db: Session, fro
         "data_elements",
         "effective_on",
         "expires_on",
+        "ended_on",
+        "id",
+        "vendor_id",
+        "status",
+        "document_url",
+        "document_withheld_reason",
     }

@@ -6,11 +6,14 @@ on the stored values too) and reported as field errors.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from app.models import DpaAdoption, DpaStatus, DpaTemplate
 from app.models.schemas.vendors.vendors import (
@@ -43,6 +46,18 @@ Signatory = OptionalText200
 Reason = Note
 
 
+def _one_line(value: str) -> str:
+    """A single line: no control characters, no Unicode line or paragraph separators."""
+    if any(unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" for ch in value):
+        raise PydanticCustomError("one_line", "Write the reason on one line, without control characters.")
+    return value
+
+
+WithheldReason = Annotated[
+    Annotated[str, Field(max_length=500), AfterValidator(_one_line)] | None, BeforeValidator(empty_is_none)
+]
+
+
 class DpaFields(BaseModel):
     """The editable terms of an agreement (create and update share them)."""
 
@@ -56,7 +71,6 @@ class DpaFields(BaseModel):
     data_elements: DataElements = Field(default_factory=list)
     products: Products = None
     district_signatory: Signatory = None
-    public: bool = True
     owner_id: uuid.UUID | None = None
 
 
@@ -86,7 +100,6 @@ class DpaUpdate(BaseModel):
     data_elements: DataElements | None = None
     products: Products = None
     district_signatory: Signatory = None
-    public: bool | None = None
     owner_id: uuid.UUID | None = None
 
 
@@ -97,6 +110,15 @@ class DpaTermination(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = None
+
+
+class DpaDocumentWithholding(BaseModel):
+    """Withhold the signed copy from the public registry (with the reason, shown there), or
+    publish it again (``reason`` empty). The agreement itself is always listed (DPP §VI)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WithheldReason = None
 
 
 class DpaDecline(BaseModel):
@@ -144,7 +166,7 @@ class DpaPublic(BaseModel):
     blank_document_id: uuid.UUID | None = None
     signed_document_id: uuid.UUID | None = None
     countersigned_document_id: uuid.UUID | None = None
-    public: bool
+    document_withheld_reason: str | None = None
     owner_id: uuid.UUID | None = None
     created_at: datetime
     updated_at: datetime
@@ -164,25 +186,43 @@ class DpaFilter(BaseModel):
     ] = None
 
 
-class RegistryRow(BaseModel):
-    """One executed, public agreement. No personal data: no signatories, no emails."""
+class RegistryStatus(StrEnum):
+    """The registry's lists: agreements in force (the default), expired, terminated."""
 
+    current = "current"
+    expired = "expired"
+    terminated = "terminated"
+
+
+class RegistryRow(BaseModel):
+    """One listed agreement. No personal data: no signatories, no emails."""
+
+    id: uuid.UUID
+    vendor_id: uuid.UUID
     vendor_name: str
     vendor_website: str | None = None
+    status: RegistryStatus
+    # The signed copy, downloadable from the registry unless the team withheld it (with a reason).
+    document_url: str | None = None
+    document_withheld_reason: str | None = None
     products: str | None = None
     template: DpaTemplate
     adoption: DpaAdoption
     data_elements: list[str] = []
     effective_on: date | None = None
     expires_on: date | None = None
+    ended_on: date | None = None  # the day it expired or was terminated
 
 
 class RegistryFilter(BaseModel):
-    """The registry's search: vendor or product text, a data element, a template."""
+    """The registry's search: vendor or product text, a data element, a template, a status."""
 
     q: OptionalText200 = None
     data_element: Annotated[str | None, BeforeValidator(empty_is_none)] = None
     template: Annotated[DpaTemplate | None, BeforeValidator(empty_is_none)] = None
+    status: Annotated[RegistryStatus, BeforeValidator(lambda v: empty_is_none(v) or "current")] = (
+        RegistryStatus.current
+    )
 
 
 class RegistryPublic(BaseModel):

@@ -16,6 +16,7 @@ from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import ValidationFailed
 from app.models.schemas.vendors.agreements import (
     DpaCreate,
+    DpaDocumentWithholding,
     DpaFilter,
     DpaPublic,
     DpasPublic,
@@ -23,6 +24,7 @@ from app.models.schemas.vendors.agreements import (
     DpaUpdate,
 )
 from app.services.vendors import agreements as service
+from app.services.vendors import publication as dpa_publication
 
 router = APIRouter(prefix="/dpas", tags=["dpas"])
 
@@ -116,6 +118,19 @@ def terminate_dpa(
     """Executed → terminated; an approved vendor with no other agreement in force is no longer approved."""
     dpa = service.terminate_dpa(
         session, dpa_id=parse_uuid(dpa_id), reason=data.reason if data else None, actor=actor
+    )
+    session.commit()
+    return DpaPublic.model_validate(dpa)
+
+
+@router.put("/{dpa_id}/document-withholding", response_model=DpaPublic)
+def set_document_withholding(
+    dpa_id: str, data: DpaDocumentWithholding, session: SessionDep, actor: Writer
+) -> DpaPublic:
+    """Withhold the signed copy from the public registry (``reason``, shown there) or offer it
+    again (``reason`` null). The agreement itself stays listed once executed (DPP §VI)."""
+    dpa = dpa_publication.set_document_withholding(
+        session, dpa_id=parse_uuid(dpa_id), reason=data.reason, actor=actor
     )
     session.commit()
     return DpaPublic.model_validate(dpa)

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from app import clock
-from app.deps import CurrentFamily, OptionalViewer, SessionDep, Viewer
+from app.deps import CurrentFamily, OptionalViewer, SessionDep, Viewer, parse_uuid
 from app.errors import InvalidTransition, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import Audience
@@ -24,7 +24,9 @@ from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCre
 from app.routers.pages.disputes import presenters as pages
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
+from app.services.disputes import response_documents
 from app.services.platform.documents import MAX_UPLOAD_BYTES
+from app.services.vendors.agreement_queries import download_headers
 from app.templating import render
 
 router = APIRouter(prefix="/disputes", include_in_schema=False)
@@ -191,6 +193,22 @@ async def reply(reference: str, request: Request, session: SessionDep, viewer: C
         return redirect_with_flash(f"/disputes/mine/{reference}", exc.detail, "error")
     session.commit()
     return redirect_with_flash(f"/disputes/mine/{reference}", "Your reply was sent to the team.", "success")
+
+
+@router.get("/mine/{reference}/documents/{document_id}")
+def answer_document(
+    reference: str, document_id: str, request: Request, session: SessionDep, viewer: CurrentFamily
+) -> Response:
+    """A document attached to the team's answer: the viewer's own concern only; audited."""
+    document, data = response_documents.download_for_requester(
+        session,
+        reference=reference,
+        **_who(viewer),
+        document_id=parse_uuid(document_id),
+        actor=viewer.actor(request),
+    )
+    session.commit()  # the audit event of the download
+    return Response(content=data, media_type=document.content_type, headers=download_headers(document))
 
 
 @router.post("/mine/{reference}/withdraw")

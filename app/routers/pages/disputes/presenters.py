@@ -18,12 +18,13 @@ from app.models import (
     DisputeCategory,
     DisputeMessage,
     DisputeStatus,
+    Document,
     Employee,
     Student,
 )
 from app.models.disputes import ClockState
 from app.services.disputes import actions as dispute_actions
-from app.services.disputes import queue
+from app.services.disputes import queue, response_documents
 from app.services.disputes.clock import CLOCK_LABELS, Clock, clock_days
 from app.services.identity import staff
 from app.services.roster import family
@@ -106,16 +107,21 @@ class FamilyForm:
     children: list[Student]
     requester_name: str
     is_guardian: bool
+    # Children the guardian holds no educational rights to: general concerns only.
+    no_rights: frozenset[uuid.UUID] = frozenset()
 
 
 def family_form(session: Session, *, guardian_id: uuid.UUID | None) -> FamilyForm:
     """The filing form: a guardian picks one of their children; anyone else types a name."""
     if guardian_id is None:
         return FamilyForm(children=[], requester_name="", is_guardian=False)
+    children = family.children_of(session, guardian_id=guardian_id)
+    with_rights = family.children_with_rights(session, guardian_id=guardian_id)
     return FamilyForm(
-        children=family.children_of(session, guardian_id=guardian_id),
+        children=children,
         requester_name=family.guardian_name(session, guardian_id=guardian_id),
         is_guardian=True,
+        no_rights=frozenset(child.id for child in children if child.id not in with_rights),
     )
 
 
@@ -140,6 +146,7 @@ class FamilyDisputeView:
     student_name: str | None
     can_reply: bool
     can_withdraw: bool
+    documents: list[Document]  # attached to the answer; shown once it is sent
 
 
 def family_dispute(
@@ -157,6 +164,9 @@ def family_dispute(
         student_name=queue.student_label(session, dispute),
         can_reply=open_,
         can_withdraw=open_,
+        documents=response_documents.documents_of(session, dispute.id)
+        if dispute.status in response_documents.ANSWERED
+        else [],
     )
 
 
@@ -204,6 +214,7 @@ class StaffDisputeView:
     team: list[Employee]
     is_open: bool
     actions: set[str] = field(default_factory=set)
+    documents: list[Document] = field(default_factory=list)  # attached to the answer
 
     @property
     def dispute(self) -> Dispute:
@@ -226,4 +237,5 @@ def staff_dispute(session: Session, *, dispute_id: uuid.UUID | None, now: dateti
         team=staff.list_team_members(session),
         is_open=queue.is_open(dispute),
         actions=dispute_actions.allowed_actions(dispute),
+        documents=response_documents.documents_of(session, dispute.id),
     )

@@ -7,6 +7,7 @@ Reading needs ``disputes.read`` (the team, administrators, auditors); every acti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -37,7 +38,10 @@ from app.routers.pages.disputes import presenters as dispute_pages
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
 from app.services.disputes import reports as dispute_reports
+from app.services.disputes import response_documents
+from app.services.disputes.response_documents import MAX_FILES as MAX_RESPONSE_FILES
 from app.services.platform.documents import MAX_UPLOAD_BYTES
+from app.services.vendors.agreement_queries import download_headers
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -245,10 +249,24 @@ def _detail(
             "can_write": "privacy_team" in actor.roles or "privacy_admin" in actor.roles,
             "message_max": MESSAGE_MAX,
             "response_max": RESPONSE_MAX,
+            "attachment_accept": ATTACHMENT_ACCEPT,
+            "max_response_files": MAX_RESPONSE_FILES,
             **dispute_pages.labels(),
         },
         status_code=status_code,
     )
+
+
+@router.get("/disputes/{dispute_id}/documents/{document_id}")
+def answer_document(
+    dispute_id: str, document_id: str, request: Request, session: SessionDep, actor: CanRead
+) -> Response:
+    """A document attached to the team's answer; audited."""
+    document, data = response_documents.download_for_staff(
+        session, dispute_id=parse_uuid(dispute_id), document_id=parse_uuid(document_id), actor=actor
+    )
+    session.commit()  # the audit event of the download
+    return Response(content=data, media_type=document.content_type, headers=download_headers(document))
 
 
 @router.get("/disputes/{dispute_id}")
@@ -266,7 +284,14 @@ ACTIONS = {
 }
 
 
-def _act(session: SessionDep, actor: Actor, action: str, dispute_id: str, form: FormData) -> None:
+def _act(
+    session: SessionDep,
+    actor: Actor,
+    action: str,
+    dispute_id: str,
+    form: FormData,
+    uploads: Sequence[tuple[bytes, str | None]],
+) -> None:
     """Parse the action's form and call its one service function (raises ValidationError etc.)."""
     target = parse_uuid(dispute_id)
     if target is None:
@@ -290,6 +315,7 @@ def _act(session: SessionDep, actor: Actor, action: str, dispute_id: str, form: 
             response_text=answer.response_text,
             decision=answer.decision,
             actor=actor,
+            documents=uploads,
         )
     elif action == "close":
         dispute_actions.close(session, dispute_id=target, actor=actor)
@@ -298,6 +324,7 @@ def _act(session: SessionDep, actor: Actor, action: str, dispute_id: str, form: 
 
 
 FIELD_NAMES = {"body": "{action}_body"}
+ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
 
 
 @router.post("/disputes/{dispute_id}/{action}")
@@ -307,8 +334,13 @@ async def dispute_action(
     form = await request.form()
     here = f"/staff/disputes/{dispute_id}"
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    uploads = [
+        (await f.read(MAX_UPLOAD_BYTES + 1), f.filename)
+        for f in form.getlist("response_documents")[: MAX_RESPONSE_FILES + 1]
+        if isinstance(f, UploadFile) and f.filename
+    ]
     try:
-        _act(session, actor, action, dispute_id, form)
+        _act(session, actor, action, dispute_id, form, uploads)
     except ValidationError as exc:
         errors = {FIELD_NAMES.get(k, k).format(action=action): v for k, v in field_errors(exc).items()}
         return _detail(request, session, actor, dispute_id, values=values, errors=errors, status_code=422)

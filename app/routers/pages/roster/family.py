@@ -33,7 +33,7 @@ def home(request: Request, session: SessionDep, viewer: CurrentFamily) -> Respon
         return render(
             request, "roster/family/requester.html", {"email": viewer.session.email}, headers=NO_STORE
         )
-    children = family.children_of(session, guardian_id=viewer.guardian.id)
+    children = family.children_on_account(session, guardian_id=viewer.guardian.id)
     return render(
         request,
         "roster/family/home.html",

@@ -1,5 +1,6 @@
 """Agreement (DPA) pages for the team: create one for a vendor, see and edit it, attach the blank
-agreement, send it, execute it (optionally with the countersigned copy) and terminate it.
+agreement, send it, execute it (optionally with the countersigned copy) and terminate it, and
+withhold its signed copy from the public registry (with a reason) or offer it again.
 
 Reading needs ``vendors.read``; every change ``vendors.write``. Each unsafe button confirms
 first (``data-confirm``); without JavaScript the form is sent as is.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
@@ -19,10 +20,10 @@ from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import DomainError
 from app.flash import redirect_with_flash
 from app.models import Dpa, DpaAdoption, DpaStatus
-from app.models.schemas.vendors.agreements import DpaCreate, DpaUpdate
+from app.models.schemas.vendors.agreements import DpaCreate, DpaDocumentWithholding, DpaUpdate
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
-from app.services.vendors import agreement_queries
+from app.services.vendors import agreement_queries, publication
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import vendors as vendors_service
 from app.templating import render
@@ -48,9 +49,7 @@ def _status(exc: Exception) -> int:
 
 
 def _terms_values(form: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    values = form_values(form, fields, LISTS)
-    values["public"] = form.get("public") == "true"
-    return values
+    return form_values(form, fields, LISTS)
 
 
 def _new_form(
@@ -77,7 +76,6 @@ def new_dpa(vendor_id: str, request: Request, session: SessionDep, actor: CanWri
         "adoption": DpaAdoption.originating.value,
         "data_elements": list(vendor.data_elements),
         "products": vendor.products or "",
-        "public": True,
     }
     return _new_form(request, vendor, values, {}, 200)
 
@@ -105,7 +103,7 @@ def _dpa_values(dpa: Dpa) -> dict[str, Any]:
     }
     values["terms"] = [k for k, v in dpa.terms.items() if v]
     values["data_elements"] = list(dpa.data_elements)
-    values["public"] = dpa.public
+    values["document_withheld_reason"] = dpa.document_withheld_reason or ""
     return values
 
 
@@ -131,6 +129,8 @@ def _detail(
         "errors": {},
         "blank_errors": {},
         "execute_errors": {},
+        "withhold_values": {"reason": dpa.document_withheld_reason or ""},
+        "withhold_errors": {},
         "action_error": None,
     }
     context.update(forms)
@@ -236,3 +236,39 @@ async def terminate_dpa(dpa_id: str, request: Request, session: SessionDep, acto
         return _detail(request, session, actor, dpa_id, action_error=exc.detail, status_code=exc.status)
     session.commit()
     return redirect_with_flash(f"/staff/dpas/{dpa.id}", "The agreement was terminated.", "success")
+
+
+@router.post("/staff/dpas/{dpa_id}/document-withholding")
+def withhold_document(
+    dpa_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: CanWrite,
+    reason: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Withhold the signed copy from the public registry with a reason, or offer it again."""
+    try:
+        data = DpaDocumentWithholding.model_validate({"reason": reason})
+        publication.set_document_withholding(
+            session, dpa_id=parse_uuid(dpa_id), reason=data.reason, actor=actor
+        )
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, DomainError) and exc.status == 404:
+            raise
+        session.rollback()
+        return _detail(
+            request,
+            session,
+            actor,
+            dpa_id,
+            withhold_values={"reason": reason},
+            withhold_errors=errors_of(exc),
+            status_code=_status(exc),
+        )
+    session.commit()
+    message = (
+        "The signed copy is withheld from the registry."
+        if data.reason
+        else ("The signed copy is offered in the registry.")
+    )
+    return redirect_with_flash(f"/staff/dpas/{dpa_id}", message, "success")

@@ -37,6 +37,7 @@ def _calls(dpa_id: object, vendor_id: object) -> list[tuple[str, str, dict[str, 
         ("POST", f"/api/v1/dpas/{dpa_id}/send", {}),
         ("POST", f"/api/v1/dpas/{dpa_id}/execute", {}),
         ("POST", f"/api/v1/dpas/{dpa_id}/terminate", {"json": {"reason": "x"}}),
+        ("PUT", f"/api/v1/dpas/{dpa_id}/document-withholding", {"json": {"reason": "x"}}),
     ]
 
 
@@ -237,3 +238,17 @@ def test_vendors_of_other_kinds_are_not_listed_without_reason(team: TestClient, 
         second.id
     )
     assert db.get(Vendor, first.id) is not None
+
+
+def test_execute_without_the_breach_window_is_409_naming_it(team: TestClient, db: Session) -> None:
+    vendor = make_vendor(db, status=VendorStatus.under_review)
+    dpa = make_dpa(db, vendor, status=DpaStatus.vendor_signed, breach_notice_hours=None)
+    r = team.post(f"/api/v1/dpas/{dpa.id}/execute")
+    assert r.status_code == 409 and r.headers["content-type"] == PROBLEM
+    assert r.json()["errors"] == [
+        {"field": "breach_notice_hours", "message": "Set the breach-notice window (hours)."}
+    ]
+    assert "breach-notice window" in r.json()["detail"]
+    db.refresh(dpa)
+    db.refresh(vendor)
+    assert dpa.status == DpaStatus.vendor_signed and vendor.status == VendorStatus.under_review

@@ -58,6 +58,12 @@ def test_json_is_public_paginated_and_free_of_personal_data(client: TestClient) 
         "data_elements",
         "effective_on",
         "expires_on",
+        "ended_on",
+        "id",
+        "vendor_id",
+        "status",
+        "document_url",
+        "document_withheld_reason",
     }
     everything = client.get("/api/v1/registry/dpas", params={"limit": 200}).text
     for secret in SECRETS:
@@ -115,5 +121,6 @@ def test_csv_twin(client: TestClient) -> None:
 def test_empty_registry(client: TestClient) -> None:
     assert client.get("/api/v1/registry/dpas").json() == {"data": [], "count": 0}
     assert client.get("/api/v1/registry/dpas.csv").text.splitlines() == [
-        "vendor,website,products,template,adoption,data_elements,effective_on,expires_on"
+        "vendor,website,products,template,adoption,data_elements,effective_on,expires_on,"
+        "status,signed_agreement,signed_agreement_withheld"
     ]

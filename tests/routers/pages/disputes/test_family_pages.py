@@ -315,3 +315,39 @@ def test_a_requester_sees_disputes_filed_with_their_verified_email(client, db: S
     client.cookies.clear()
     sign_in_family(client, db, email="someone-else@example.net")
     assert client.get(f"/disputes/mine/{dispute.reference}").status_code == 404
+
+
+@pytest.mark.parametrize("category", ["access_to_record", "inaccurate_record"])
+def test_without_educational_rights_no_request_to_see_or_correct_the_record(
+    client, db: Session, category: str
+) -> None:
+    step = make_student(db, first_name="Stepchild")
+    guardian = make_guardian(db, without_rights=[step])
+    sign_in_family(client, db, guardian=guardian)
+    form = client.get("/disputes/new")
+    assert "general concerns only" in form.text
+    response = client.post("/disputes/new", data=_form(category=category, student_id=str(step.id)))
+    assert response.status_code == 422
+    assert "do not list you as holding educational rights" in response.text
+    assert 'id="student_id-error"' in response.text
+    # Naming the child in words instead does not step around the check.
+    response = client.post(
+        "/disputes/new", data=_form(category=category, student_description="Stepchild, Hill School")
+    )
+    assert response.status_code == 422
+    assert db.exec(select(Dispute).where(Dispute.guardian_id == guardian.id)).first() is None
+
+
+def test_without_educational_rights_a_general_concern_is_still_filed(client, db: Session) -> None:
+    step = make_student(db, first_name="Stepchild")
+    guardian = make_guardian(db, without_rights=[step])
+    sign_in_family(client, db, guardian=guardian)
+    dispute, _ = _file(client, db, guardian, step, category="unauthorized_disclosure")
+    assert dispute.student_id == step.id and dispute.category == "unauthorized_disclosure"
+
+
+def test_with_educational_rights_the_record_can_be_requested(client, db: Session) -> None:
+    guardian, student = _guardian_with_child(db)
+    sign_in_family(client, db, guardian=guardian)
+    dispute, _ = _file(client, db, guardian, student, category="access_to_record")
+    assert dispute.category == "access_to_record"

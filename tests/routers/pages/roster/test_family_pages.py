@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import Audience, AuditEvent, Guardian, Student, UserSession
+from app.models import Audience, AuditEvent, Guardian, Guardianship, Student, UserSession
 from app.security.crypto import token_hash
 from app.security.sessions import cookie_name
 from tests.support.auth import sign_in_as
@@ -193,3 +193,21 @@ def test_sign_out_ends_a_family_session(client: TestClient, db: Session, guardia
     assert r.status_code == 303 and client.cookies.get(cookie_name()) is None
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_out")).all()
     assert [e.actor_type for e in events] == ["guardian"]
+
+
+def test_a_guardian_without_educational_rights_gets_no_child_page(
+    client: TestClient, db: Session, guardian: Guardian, child: Student
+) -> None:
+    # M.G.L. c.71 §34H, 603 CMR 23.07(5): the link is on record, the rights are not.
+    step = make_student(db, first_name="Stepchild", last_name="Kid")
+    db.add(Guardianship(student_id=step.id, guardian_id=guardian.id, has_educational_rights=False))
+    db.flush()
+    sign_in_client(client, db, guardian=guardian)
+    home = client.get("/family")
+    assert "Stepchild Kid" in home.text and f'href="/family/children/{step.id}"' not in home.text
+    assert "do not list you as holding educational rights" in home.text
+    assert f'href="/family/children/{child.id}"' in home.text
+    r = client.get(f"/family/children/{step.id}")
+    assert r.status_code == 403 and "do not list you as holding educational rights" in r.text
+    assert step.sis_id not in r.text
+    assert client.get(f"/family/children/{child.id}").status_code == 200

@@ -31,7 +31,12 @@ def listed(db: Session, frozen_clock: datetime) -> None:
     make_dpa(
         db, make_vendor(db, name="Nettle News"), status=DpaStatus.executed, template=DpaTemplate.ndpa_standard
     )
-    make_dpa(db, make_vendor(db, name="Not Public"), status=DpaStatus.executed, public=False)
+    make_dpa(
+        db,
+        make_vendor(db, name="Copy Withheld"),
+        status=DpaStatus.executed,
+        document_withheld_reason="Confidential pricing schedule.",
+    )
     make_dpa(db, make_vendor(db, name="Still Signing"), status=DpaStatus.vendor_signed)
 
 
@@ -42,7 +47,9 @@ def test_anyone_reads_the_registry(client: TestClient) -> None:
     assert 'name="viewport"' in r.text  # readable on a phone
     assert "Maple Music" in r.text and "Nettle News" in r.text and "Maple Composer" in r.text
     assert "Photos, video or voice" in r.text
-    assert "Not Public" not in r.text and "Still Signing" not in r.text
+    assert "Still Signing" not in r.text
+    # Withholding the signed copy never hides the agreement (DPP §VI); the reason is shown.
+    assert "Copy Withheld" in r.text and "Withheld by the district: Confidential pricing schedule." in r.text
     for secret in ("private-person@maple.example.com", "Private Signer", "Private District Signer"):
         assert secret not in r.text
     assert 'href="/api/v1/registry/dpas.csv"' in r.text
