@@ -163,7 +163,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(PoolTimeout)
     async def _database_away(request: Request, exc: Exception) -> Response:
         """The database refused, stalled, timed out or is locked: not our bug, and soon over."""
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200] if str(exc) else ""
+        log.warning(
+            "database unavailable on %s %s: %s %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            reason,
+        )
         return _respond(
             request,
             503,
