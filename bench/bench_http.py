@@ -34,7 +34,7 @@ import httpx
 from benchkit import QUICK, add_bulk, figure, mark_bench_database, spread, write_results
 from sqlmodel import Session, select
 
-from app.config import get_settings
+from app.config import Environment, get_settings, new_data_key
 from app.db import make_engine
 from app.demo import has_data, load_demo
 from app.migrate import upgrade
@@ -48,8 +48,10 @@ CLIENTS = (1, 10, 50)
 SECONDS = 3 if QUICK else 10
 ROUNDS = 1 if QUICK else 3
 DISPUTES, VENDORS = (10_000, 500) if QUICK else (100_000, 2_000)
+# Served as in production (templates cached, no development routes), with throwaway secrets;
+# the data (demo accounts included) is made beforehand in development mode.
+SERVE_AS = {"STEWARD_ENVIRONMENT": "production", "STEWARD_DATA_KEYS": new_data_key()}
 SECRETS = {
-    "STEWARD_ENVIRONMENT": "development",
     "STEWARD_TOKEN_SECRET": "bench-token-secret-" + "x" * 24,
     "STEWARD_SESSION_SECRET": "bench-session-secret-" + "x" * 22,
     "STEWARD_LOG_JSON": "false",
@@ -143,11 +145,14 @@ def _prepare(url: str) -> tuple[list[Endpoint], str]:
         client_id=client_id, scopes=["disputes:read", "vendors:read"], secret_version=1
     )
     bearer = {"Authorization": f"Bearer {token}"}
+    production_cookie = cookie_name(get_settings().model_copy(update={"environment": Environment.production}))
     endpoints = [
         Endpoint("registry", "/api/v1/registry/dpas?limit=20"),
         Endpoint("vendors", "/api/v1/vendors?limit=20", headers=bearer),
         Endpoint("disputes", "/api/v1/disputes?limit=20", headers=bearer),
-        Endpoint("queue_page", "/staff/disputes", headers={"Cookie": f"{cookie_name()}={signed_in.token}"}),
+        Endpoint(
+            "queue_page", "/staff/disputes", headers={"Cookie": f"{production_cookie}={signed_in.token}"}
+        ),
         Endpoint(
             "token",
             "/api/v1/oauth/token",
@@ -217,7 +222,7 @@ def _check(base: str, endpoint: Endpoint) -> None:
 
 def bench(url: str) -> list[dict[str, Any]]:
     endpoints, backend = _prepare(url)
-    env = {**SECRETS, "STEWARD_DATABASE_URL": url}
+    env = {**SECRETS, **SERVE_AS, "STEWARD_DATABASE_URL": url}
     bare_endpoint = Endpoint("bare", "/list")
     runs: dict[tuple[str, int], list[Run]] = {}
     with (
@@ -284,6 +289,7 @@ def main() -> None:
         sys.exit("wrk is not installed: sh scripts/ensure-wrk.sh (or apt-get install wrk)")
     get_settings.cache_clear()
     os.environ.update(SECRETS)  # the tokens and the cookie made here must be the servers' own
+    os.environ["STEWARD_ENVIRONMENT"] = "development"
     get_settings.cache_clear()
     print(f"bench_http: {os.cpu_count()} CPUs; other work on this machine makes the figures noisy")
     with tempfile.TemporaryDirectory() as tmp:
