@@ -13,12 +13,14 @@ not (``write``); services never see the difference.
   SQLite's busy timeout stays only as the backstop between processes (the worker).
 - PostgreSQL: a read request's transaction is ``READ ONLY`` (switched to read-write the same way on
   its first write); connect, statement, lock and pool timeouts keep a database that is away from
-  holding requests for long (see ``app.problems`` for the 503 it becomes).
+  holding requests for long (see ``app.problems`` for the 503 it becomes), and after a failed
+  connection the next requests fail at once while one probe tries again (``ConnectBreaker``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -187,7 +189,47 @@ def _configure_sqlite(engine: Engine, gate: WriterGate) -> None:
             _let_go(record.info)  # a connection returned mid-transaction never keeps the gate
 
 
+class ConnectBreaker:
+    """After a failed connection attempt, fail the next ones at once (one probe at a time tries
+    again after ``window`` seconds), so a database that is away costs one connect timeout, not one
+    per request."""
+
+    def __init__(self, window: float = 0.5) -> None:
+        self.window = window
+        self._lock = threading.Lock()
+        self._failed_at: float | None = None
+        self._probing = False
+
+    def allow(self) -> bool:
+        with self._lock:
+            if self._failed_at is None:
+                return True
+            if self._probing or time.monotonic() - self._failed_at < self.window:
+                return False
+            self._probing = True
+            return True
+
+    def record(self, *, ok: bool) -> None:
+        with self._lock:
+            self._probing = False
+            self._failed_at = None if ok else time.monotonic()
+
+
 def _configure_postgres(engine: Engine) -> None:
+    breaker = ConnectBreaker()
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        if not breaker.allow():
+            raise dialect.loaded_dbapi.OperationalError("database unreachable a moment ago; not retried yet")
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except BaseException:
+            breaker.record(ok=False)
+            raise
+        breaker.record(ok=True)
+        return connection
+
     @event.listens_for(engine, "before_cursor_execute")
     def _before_execute(conn: Any, _cursor: Any, statement: str, _p: Any, context: Any, _many: bool) -> None:
         if _access(conn) != "read" or conn.info.get(_UPGRADED) or not _is_write(statement, context):

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db import get_engine, make_engine, request_session
+from app.db import ConnectBreaker, get_engine, make_engine, request_session
 from app.errors import ServiceUnavailable
 
 
@@ -144,3 +144,15 @@ def test_default_engine_is_sized_for_the_threadpool() -> None:
     engine = get_engine()
     if engine.dialect.name == "sqlite":
         assert engine.pool.size() == get_settings().threadpool_size  # type: ignore[attr-defined]
+
+
+def test_after_a_failed_connection_one_probe_at_a_time_tries_again() -> None:
+    breaker = ConnectBreaker(window=0.2)
+    assert breaker.allow()
+    breaker.record(ok=False)
+    assert not breaker.allow()  # within the window: fail at once
+    time.sleep(0.25)
+    assert breaker.allow()  # the probe
+    assert not breaker.allow()  # others while the probe is out
+    breaker.record(ok=True)
+    assert breaker.allow() and breaker.allow()
