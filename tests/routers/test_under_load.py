@@ -99,4 +99,4 @@ def test_fifty_readers_and_fifty_writers_get_no_5xx(committed: Engine) -> None:
     # Generous: 8 agents share 2 cores. Before this change /healthz waited behind the threadpool
     # and took seconds to 15 s under this load.
     print(f"/healthz under load: median {statistics.median(health) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
-    assert p95 < 1.0, f"/healthz p95 {p95:.3f}s (median {statistics.median(health):.3f}s)"
+    assert p95 < 2.0, f"/healthz p95 {p95:.3f}s (median {statistics.median(health):.3f}s)"
