@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     write_queue_seconds: float = Field(default=10.0, gt=0, le=120)
     database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL
     database_max_overflow: int = Field(default=10, ge=0)  # PostgreSQL
-    database_pool_timeout: float = Field(default=5.0, gt=0)
+    database_pool_timeout: float = Field(default=10.0, gt=0)
     database_connect_timeout: int = Field(default=2, ge=2)  # libpq's minimum is 2 s
     database_statement_timeout: float = Field(default=30.0, gt=0)  # PostgreSQL, seconds
     # Client secrets are stored as HMAC-SHA-256 under this key (they are random; passwords stay
