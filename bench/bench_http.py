@@ -191,7 +191,7 @@ def _wrk(base: str, endpoint: Endpoint, clients: int, script_dir: Path) -> Run:
             f"-c{clients}",
             f"-d{SECONDS}s",
             "--timeout",
-            "30s",
+            "5s",
             "-s",
             str(script),
             base + endpoint.path,

@@ -7,7 +7,7 @@ prints the time of one page over a large table as a ratio against the same page 
 grows with the table size points at a missing index or a per-row query.
 
     .venv/bin/python bench/bench_lists.py            # SQLite in a temporary directory
-    STEWARD_BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/bench_lists.py
+    STEWARD_BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/bench_lists.py   # and PostgreSQL
 """
 
 from __future__ import annotations
@@ -69,7 +69,13 @@ LISTS: dict[str, Callable[[Session], object]] = {
 
 
 def main() -> None:
-    url = os.environ.get("STEWARD_BENCH_DATABASE_URL")
+    """SQLite always; PostgreSQL too when STEWARD_BENCH_DATABASE_URL is set."""
+    run(None)
+    if os.environ.get("STEWARD_BENCH_DATABASE_URL"):
+        run(os.environ["STEWARD_BENCH_DATABASE_URL"])
+
+
+def run(url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(url or f"sqlite:///{tmp}/bench.db")
         mark_bench_database(engine)  # refuses a database that is not a bench database
