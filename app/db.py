@@ -19,6 +19,7 @@ not (``write``); services never see the difference.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.requests import Request
 
@@ -167,21 +169,23 @@ def _configure_sqlite(engine: Engine, gate: WriterGate) -> None:
 
     # The gate is let go only after SQLite has really committed or rolled back: do it here, so
     # SQLAlchemy's own COMMIT/ROLLBACK that follows finds no transaction and does nothing.
+    def _finish(conn: Any, how: str) -> None:
+        if not conn.info.get(_HELD):
+            return
+        try:
+            getattr(conn.connection.dbapi_connection, how)()
+        except sqlite3.Error as exc:  # as SQLAlchemy would have raised it (a 503 when "locked")
+            raise DBAPIError.instance(how.upper(), None, exc, sqlite3.Error) from exc
+        finally:
+            _let_go(conn.info)
+
     @event.listens_for(engine, "commit")
     def _on_commit(conn: Any) -> None:
-        if conn.info.get(_HELD):
-            try:
-                conn.connection.dbapi_connection.commit()
-            finally:
-                _let_go(conn.info)
+        _finish(conn, "commit")
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn: Any) -> None:
-        if conn.info.get(_HELD):
-            try:
-                conn.connection.dbapi_connection.rollback()
-            finally:
-                _let_go(conn.info)
+        _finish(conn, "rollback")
 
     @event.listens_for(engine.pool, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
