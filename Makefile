@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # The suite runs on both cores (pytest-xdist; each worker has its own database).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install assets migrate demo lint typecheck chromium bench clean
+.PHONY: run test install assets migrate demo lint typecheck chromium wrk bench clean
 
 run: migrate
 	$(BIN)/steward demo
@@ -53,8 +53,13 @@ typecheck: install
 chromium:
 	@sh scripts/ensure-chromium.sh
 
-bench: install
-	@for b in bench/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
+wrk:
+	@sh scripts/ensure-wrk.sh
+
+# BENCH_QUICK=1 for one short round of each; STEWARD_BENCH_DATABASE_URL (an empty database of its
+# own) to run them on PostgreSQL too. Figures are printed and written to bench/results.json.
+bench: install wrk
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor .pytest_cache .mypy_cache .ruff_cache

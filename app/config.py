@@ -85,6 +85,20 @@ class Settings(BaseSettings):
     # where "public" is refused.
     api_docs: ApiDocs | None = None
 
+    # Capacity and the database being away. Threads serve sync routes; SQLite gets one connection
+    # per thread. A write waits for its turn up to write_queue_seconds, then answers 503.
+    threadpool_size: int = Field(default=100, ge=4, le=1000)
+    write_queue_seconds: float = Field(default=10.0, gt=0, le=120)
+    database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL
+    database_max_overflow: int = Field(default=10, ge=0)  # PostgreSQL
+    database_pool_timeout: float = Field(default=10.0, gt=0)
+    database_connect_timeout: int = Field(default=2, ge=2)  # libpq's minimum is 2 s
+    database_statement_timeout: float = Field(default=30.0, gt=0)  # PostgreSQL, seconds
+    # Client secrets are stored as HMAC-SHA-256 under this key (they are random; passwords stay
+    # argon2id). Unset, a key derived from the token secret is used; set it to rotate the token
+    # secret alone (changing it makes every stored client secret fail: rotate the clients then).
+    client_secret_key: SecretStr | None = None
+
     max_request_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     worker_poll_seconds: float = Field(default=5.0, gt=0)
     log_json: bool | None = None  # default: JSON lines in production, text in development

@@ -51,6 +51,17 @@ class TooManyRequests(DomainError):
     title = "Too many requests"
 
 
+class ServiceUnavailable(DomainError):
+    """Not now, soon: the database is away or busy past the deadline; ``retry_after`` in seconds."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class StepRequired(DomainError):
     """Signed in, but a step comes first: second factor, enrolment or a password change."""
 

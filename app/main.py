@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -52,7 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(
         json_lines=settings.log_json if settings.log_json is not None else settings.is_production
     )
+    threads = settings.threadpool_size
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run in this pool: room for every reader while writers wait their turn.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Steward",
         summary="The student-data privacy program of " + settings.district_name,
         version="0.1.0",

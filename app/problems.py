@@ -9,17 +9,21 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import DomainError
+from app.errors import DomainError, ServiceUnavailable
 from app.templating import is_htmx
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://steward.example.org/problems/"
 _API_PREFIXES = ("/api/", "/scim/", "/healthz", "/readyz", "/openapi.json")
+DATABASE_AWAY = "Steward cannot reach its database just now; please try again in a few seconds."
+DATABASE_RETRY_AFTER = 5
 _TITLES = {
     400: "Bad request",
     401: "Authentication required",
@@ -151,7 +155,29 @@ def install_problem_handlers(app: FastAPI) -> None:
             if isinstance(exc, StepRequired):
                 return _navigate(request, exc.next_url)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, ServiceUnavailable):
+            headers = {"Retry-After": str(exc.retry_after)}
         return _respond(request, exc.status, exc.title, exc.detail, exc.errors, headers=headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_away(request: Request, exc: Exception) -> Response:
+        """The database refused, stalled, timed out or is locked: not our bug, and soon over."""
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200] if str(exc) else ""
+        log.warning(
+            "database unavailable on %s %s: %s %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            reason,
+        )
+        return _respond(
+            request,
+            503,
+            "Service unavailable",
+            DATABASE_AWAY,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

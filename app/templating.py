@@ -17,6 +17,9 @@ from app.security.csrf import csrf_token, set_anon_cookie
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# Checking every template file's modification time on each render is work per request for
+# nothing in production (templates change only with a deploy, which restarts the process).
+templates.env.auto_reload = not get_settings().is_production
 
 
 templates.env.filters["local_time"] = local_time

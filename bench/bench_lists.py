@@ -7,7 +7,7 @@ prints the time of one page over a large table as a ratio against the same page 
 grows with the table size points at a missing index or a per-row query.
 
     .venv/bin/python bench/bench_lists.py            # SQLite in a temporary directory
-    STEWARD_BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/bench_lists.py
+    STEWARD_BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/bench_lists.py   # and PostgreSQL
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
 
-from sqlalchemy import delete, insert
+from benchkit import QUICK, add_bulk, figure, mark_bench_database, write_results
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -29,89 +28,27 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import (
     Dispute,
-    DisputeCategory,
-    DisputeStatus,
     Dpa,
-    DpaStatus,
-    DpaTemplate,
     Vendor,
-    VendorStatus,
 )
 from app.services.disputes.queue import list_disputes
 from app.services.vendors.queries import list_vendors
 from app.services.vendors.registry import registry_rows
 
-SMALL, LARGE = 200, 100_000  # disputes; vendors are a fiftieth of that
-REPEAT = 30
+SMALL, LARGE = 200, (20_000 if QUICK else 100_000)  # disputes; vendors are a fiftieth of that
+REPEAT = 10 if QUICK else 30
 
 
 def _fill(engine: Engine, count: int) -> None:
     """Replace the tables with ``count`` disputes and ``count // 50`` vendors, each with an agreement."""
-    now = clock.now()
-    today = date.today()
-    vendors = count // 50
     with Session(engine) as session:
         for model in (Dpa, Vendor, Dispute):
             session.execute(delete(model))
-        session.execute(
-            insert(Dispute),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "reference": f"D-B-{i:06d}",
-                    "requester_name": f"Parent {i}",
-                    "requester_email": f"parent{i}@example.net",
-                    "requester_relation": "parent",
-                    "category": DisputeCategory.inaccurate_record,
-                    "description": "A benchmark dispute.",
-                    "received_at": now - timedelta(days=i % 40),
-                    "due_at": now + timedelta(days=21 - i % 40, minutes=i),
-                    "status": (DisputeStatus.received, DisputeStatus.in_review, DisputeStatus.closed)[i % 3],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(count)
-            ],
-        )
-        vendor_ids = [uuid.uuid4() for _ in range(vendors)]
-        session.execute(
-            insert(Vendor),
-            [
-                {
-                    "id": vendor_id,
-                    "name": f"Vendor {i:05d}",
-                    "status": VendorStatus.approved,
-                    "data_elements": ["student_name", "grade"],
-                    "grade_bands": ["3_5"],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i, vendor_id in enumerate(vendor_ids)
-            ],
-        )
-        session.execute(
-            insert(Dpa),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "vendor_id": vendor_id,
-                    "template": DpaTemplate.ndpa_standard,
-                    "status": DpaStatus.executed,
-                    "effective_on": today - timedelta(days=30),
-                    "expires_on": today + timedelta(days=30 + i % 700),
-                    "data_elements": ["student_name"],
-                    "terms": {},
-                    "public": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i, vendor_id in enumerate(vendor_ids)
-            ],
-        )
         session.commit()
+    add_bulk(engine, disputes=count, vendors=count // 50)  # ANALYZEs after
 
 
-def _median_seconds(engine: Engine, read: Callable[[Session], object]) -> float:
+def _times(engine: Engine, read: Callable[[Session], object]) -> list[float]:
     times = []
     with Session(engine) as session:
         read(session)  # warm the caches
@@ -120,7 +57,7 @@ def _median_seconds(engine: Engine, read: Callable[[Session], object]) -> float:
             read(session)
             times.append(time.perf_counter() - start)
             session.expire_all()
-    return statistics.median(times)
+    return times
 
 
 LISTS: dict[str, Callable[[Session], object]] = {
@@ -132,24 +69,43 @@ LISTS: dict[str, Callable[[Session], object]] = {
 
 
 def main() -> None:
-    url = os.environ.get("STEWARD_BENCH_DATABASE_URL")
+    """SQLite always; PostgreSQL too when STEWARD_BENCH_DATABASE_URL is set."""
+    run(None)
+    if os.environ.get("STEWARD_BENCH_DATABASE_URL"):
+        run(os.environ["STEWARD_BENCH_DATABASE_URL"])
+
+
+def run(url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(url or f"sqlite:///{tmp}/bench.db")
+        mark_bench_database(engine)  # refuses a database that is not a bench database
         upgrade(engine)
-        timings: dict[int, dict[str, float]] = {}
+        timings: dict[int, dict[str, list[float]]] = {}
         for size in (SMALL, LARGE):
             _fill(engine, size)
-            timings[size] = {name: _median_seconds(engine, read) for name, read in LISTS.items()}
+            timings[size] = {name: _times(engine, read) for name, read in LISTS.items()}
         with Session(engine) as session:
             for model in (Dpa, Vendor, Dispute):
                 session.execute(delete(model))
             session.commit()
         engine.dispose()
-    print(f"{engine.dialect.name}: one page over {LARGE:,} disputes ({LARGE // 50:,} vendors) against")
+    backend = engine.dialect.name
+    print(f"{backend}: one page over {LARGE:,} disputes ({LARGE // 50:,} vendors) against")
     print(f"the same page over {SMALL:,} ({SMALL // 50:,}) as the baseline; median of {REPEAT} reads")
+    figures = []
     for name in LISTS:
-        small, large = timings[SMALL][name], timings[LARGE][name]
-        print(f"  {name:32s} {small * 1000:8.2f} ms -> {large * 1000:8.2f} ms   ratio {large / small:5.2f}")
+        small, large = statistics.median(timings[SMALL][name]), statistics.median(timings[LARGE][name])
+        # spread: the interquartile range of the large-size reads over their median
+        q = statistics.quantiles(timings[LARGE][name], n=4)
+        print(
+            f"  {name:32s} {small * 1000:8.2f} ms -> {large * 1000:8.2f} ms   ratio {large / small:5.2f}"
+            f"   (IQR/median {(q[2] - q[0]) / large:4.2f})"
+        )
+        slug = name.replace(",", "").replace(" ", "_")
+        fig = figure(f"lists.{backend}.{slug}", large * 1000, "ms", small * 1000)
+        fig["spread"] = round((q[2] - q[0]) / large, 3)
+        figures.append(fig)
+    write_results(figures, prefix=f"lists.{backend}.")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -28,9 +29,13 @@ class ReadinessPublic(BaseModel):
     head: str | None
 
 
+READY_WITHIN_SECONDS = 1.5
+
+
 @router.get("/healthz", response_model=Health)
-def healthz() -> Health:
-    """The process is alive."""
+async def healthz() -> Health:
+    """The process is alive. On the event loop (no database, no thread): it answers even when
+    every worker thread is busy."""
     return Health(status="ok")
 
 
@@ -39,15 +44,27 @@ def healthz() -> Health:
     response_model=ReadinessPublic,
     responses={503: {"content": {"application/problem+json": {}}}},
 )
-def readyz(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    """The database is reachable and at the latest migration; 503 otherwise."""
-    readiness = check_readiness(engine)
+async def readyz(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
+    """The database is reachable and at the latest migration; 503 otherwise, within 2 seconds
+    even when the database stalls (the check runs in a thread; we stop waiting for it)."""
+    readiness = None
+    with anyio.move_on_after(READY_WITHIN_SECONDS):
+        readiness = await anyio.to_thread.run_sync(check_readiness, engine, abandon_on_cancel=True)
+    if readiness is None:
+        return problem_response(
+            request,
+            status=503,
+            title="Service unavailable",
+            detail=f"database did not answer within {READY_WITHIN_SECONDS} s",
+            headers={"Retry-After": "5"},
+        )
     if not readiness.ready:
         return problem_response(
             request,
             status=503,
             title="Service unavailable",
             detail=f"database {readiness.database} (at {readiness.revision}, head {readiness.head})",
+            headers={"Retry-After": "5"},
         )
     return JSONResponse(
         ReadinessPublic(

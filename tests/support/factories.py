@@ -20,6 +20,7 @@ from app.models import (
     Vendor,
     VendorContact,
 )
+from app.security.client_secrets import hash_client_secret
 from app.security.passwords import hash_password
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
@@ -107,7 +108,7 @@ def make_api_client(
         name=f"Client {uuid.uuid4().hex[:6]}",
         kind=kind,
         client_id=f"cl_{uuid.uuid4().hex[:16]}",
-        secret_hash=hash_password(secret),
+        secret_hash=hash_client_secret(secret),
         scopes=scopes,
     )
     db.add(client)

@@ -1,8 +1,9 @@
 """Machine clients: their lifecycle (create, rotate, revoke, update) and the client-credentials grant.
 
-A secret is shown once, when it is made, and stored only as an argon2id hash. Rotation bumps
-``secret_version`` (tokens carry it) and revocation clears ``active``: either makes every token the
-client holds fail on its next request (see ``app.deps.api_client_actor``).
+A secret is shown once, when it is made, and stored only as a keyed hash (HMAC-SHA-256, see
+``app.security.client_secrets``; secrets stored earlier as argon2id are re-stored on first use).
+Rotation bumps ``secret_version`` (tokens carry it) and revocation clears ``active``: either makes
+every token the client holds fail on its next request (see ``app.deps.api_client_actor``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import ApiClient, AuthFailure
 from app.models.schemas.identity.api_clients import ApiClientCreate, ApiClientUpdate
+from app.security.client_secrets import hash_client_secret, verify_client_secret
 from app.security.crypto import new_token
-from app.security.passwords import hash_password, verify_password
 from app.security.permissions import SCOPES
 from app.security.tokens import issue_access_token
 from app.services.platform.audit import record
@@ -66,7 +67,7 @@ def create_client(session: Session, *, actor: Actor, data: ApiClientCreate) -> I
         name=_clean_name(data.name),
         kind=data.kind,
         client_id=CLIENT_ID_PREFIX + secrets.token_hex(12),
-        secret_hash=hash_password(secret),
+        secret_hash=hash_client_secret(secret),
         scopes=_clean_scopes(data.scopes),
         created_by=actor.uuid if actor.type == "staff" else None,
     )
@@ -117,7 +118,7 @@ def rotate_secret(session: Session, *, actor: Actor, client_id: uuid.UUID | None
     client = get_client(session, client_id=client_id)
     _require_active(client)
     secret = new_token()
-    client.secret_hash = hash_password(secret)
+    client.secret_hash = hash_client_secret(secret)
     client.secret_version += 1
     client.updated_at = clock.now()
     session.add(client)
@@ -205,14 +206,30 @@ class Grant:
 
 
 def authenticate_client(session: Session, *, client_id: str, secret: str) -> ApiClient | None:
-    """The active client with this id and secret, or None. Unknown ids cost the same hash work."""
+    """The active client with this id and secret, or None. Unknown ids cost the same hash work.
+
+    A secret still stored the old way (argon2id) is checked that way this once and re-stored as
+    HMAC, in the caller's transaction: no client has to rotate."""
     client = None
     if 0 < len(client_id) <= 64:
         client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
-    if len(secret) > 1024:  # no argon2 work on absurd input
+    if len(secret) > 1024:  # no hash work on absurd input
         return None
-    ok = verify_password(secret, client.secret_hash if client is not None else None)
-    return client if ok and client is not None and client.active else None
+    check = verify_client_secret(secret, client.secret_hash if client is not None else None)
+    if not (check.ok and client is not None and client.active):
+        return None
+    if check.needs_rehash:
+        client.secret_hash = hash_client_secret(secret)
+        session.add(client)
+        record(
+            session,
+            actor=Actor(type="api_client", id=str(client.id), label=client.name),
+            action="api_client.secret_restored",
+            object_type="api_client",
+            object_id=client.id,
+            details={"client_id": client.client_id, "scheme": "hmac-sha256"},
+        )
+    return client
 
 
 def _throttle_subject(actor: Actor) -> str:

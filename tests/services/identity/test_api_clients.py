@@ -11,7 +11,7 @@ from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import ApiClient, ApiClientKind, AuditEvent, AuthFailure, Role
 from app.models.schemas.identity.api_clients import ApiClientCreate, ApiClientUpdate
-from app.security.passwords import verify_password
+from app.security.client_secrets import verify_client_secret
 from app.security.tokens import verify_access_token
 from app.services.identity import api_clients as service
 from app.services.platform.audit import verify_chain
@@ -44,8 +44,8 @@ def test_create_shows_the_secret_once_and_stores_a_hash(db: Session, admin: Acto
     assert client.name == "District SIS"
     assert client.client_id.startswith("stw_") and len(client.client_id) > 20
     assert client.scopes == ["roster:write", "sharing:read"]
-    assert client.secret_hash != issued.secret and client.secret_hash.startswith("$argon2id$")
-    assert verify_password(issued.secret, client.secret_hash)
+    assert client.secret_hash != issued.secret and client.secret_hash.startswith("hmac-sha256$")
+    assert verify_client_secret(issued.secret, client.secret_hash).ok
     assert len(issued.secret) >= 40
     assert str(client.created_by) == admin.id
     [event] = _events(db, "api_client.create")

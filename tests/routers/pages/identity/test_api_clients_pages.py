@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import ApiClient, AuditEvent, Role
+from app.security.client_secrets import verify_client_secret
 from app.security.crypto import keyed_hash
-from app.security.passwords import verify_password
 from tests.support.auth import sign_in_as
 from tests.support.factories import make_api_client, make_employee
 
@@ -53,7 +53,7 @@ def test_create_shows_the_secret_once(admin_client: TestClient, db: Session) -> 
     assert r.headers["cache-control"] == "no-store"
     client_row = db.exec(select(ApiClient).where(ApiClient.name == "District SIS")).one()
     secret = _secret_from(r.text)
-    assert verify_password(secret, client_row.secret_hash)
+    assert verify_client_secret(secret, client_row.secret_hash).ok
     assert client_row.scopes == ["roster:write", "sharing:read"]
     detail = admin_client.get(f"/staff/api-clients/{client_row.id}")
     assert detail.status_code == 200 and secret not in detail.text and client_row.client_id in detail.text
@@ -98,8 +98,8 @@ def test_rotate_needs_confirmation_then_shows_the_new_secret(admin_client: TestC
     r = admin_client.post(f"/staff/api-clients/{target.id}/rotate", data={"confirm": "yes"})
     assert r.status_code == 200 and "it will not be shown again" in r.text
     assert target.secret_version == 2
-    assert verify_password(_secret_from(r.text), target.secret_hash)
-    assert not verify_password(old_secret, target.secret_hash)
+    assert verify_client_secret(_secret_from(r.text), target.secret_hash).ok
+    assert not verify_client_secret(old_secret, target.secret_hash).ok
 
 
 def test_revoke_needs_confirmation(admin_client: TestClient, db: Session) -> None:
