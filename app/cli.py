@@ -32,6 +32,12 @@ def run(
     with_worker: bool = typer.Option(
         True, "--with-worker/--no-worker", help="Run the job worker in this process."
     ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        envvar="STEWARD_FORWARDED_ALLOW_IPS",
+        help="Proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted (comma-separated "
+        "addresses or networks). Only these; the client address is what throttling keys on.",
+    ),
 ) -> None:
     """Serve Steward (and, by default, run the job worker in the same process)."""
     import uvicorn
@@ -50,7 +56,14 @@ def run(
         threading.Thread(target=worker.run_forever, args=(stop,), name="worker", daemon=True).start()
     console.print(f"Steward is serving [bold]{settings.district_name}[/] on http://{host}:{port}/")
     try:
-        uvicorn.run(web_app, host=host, port=port, log_config=None, proxy_headers=True)
+        uvicorn.run(
+            web_app,
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
     finally:
         stop.set()
 

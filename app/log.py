@@ -27,19 +27,30 @@ _SECRET_PATH = re.compile(
 )
 
 
+# Query parameters whose name says it carries a credential: client_secret, access_token, password,
+# code (an OAuth or TOTP code), ... The value is dropped up to the next parameter.
+_SECRET_PARAM = re.compile(
+    r"([?&;](?:[^=&;#\s\"]*?)(?:secret|token|passw|pwd|code)[^=&;#\s\"]*=)[^&;#\s\"]*",
+    re.IGNORECASE,
+)
+
+
 def redact_secrets(text: str) -> str:
-    """``/family/link/abc123`` -> ``/family/link/[redacted]``; the rest of the text is kept."""
-    return _SECRET_PATH.sub(r"\1[redacted]", text)
+    """``/family/link/abc123`` -> ``/family/link/[redacted]``, ``?client_secret=x`` ->
+    ``?client_secret=[redacted]``; the rest of the text is kept."""
+    return _SECRET_PARAM.sub(r"\1[redacted]", _SECRET_PATH.sub(r"\1[redacted]", text))
 
 
 class SecretPathFilter(logging.Filter):
     """Keeps link tokens and feed secrets out of every log line (access logs carry the path)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact_secrets(a) if isinstance(a, str) else a for a in record.args)
-        if isinstance(record.msg, str):
-            record.msg = redact_secrets(record.msg)
+        # The message is formatted first, then redacted: an argument may be a URL object, not a str.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = redact_secrets(message), ()
         return True
 
 

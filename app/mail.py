@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from email.message import EmailMessage
@@ -33,15 +34,31 @@ class Transport(Protocol):
     def connect(self) -> AbstractContextManager[Connection]: ...
 
 
+def _breaks_line(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+
+
+def header_text(value: str) -> str:
+    """A header value on one line: CR, LF, U+2028/2029 and other controls become spaces.
+
+    Schemas refuse them at the door already; this is the second wall, for anything stored before
+    or built from other sources, so no value can start a header of its own (``Bcc:``).
+    """
+    return " ".join("".join(" " if _breaks_line(ch) else ch for ch in value).split())
+
+
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The MIME message; raises ``DeliveryError`` (permanent) for a recipient with a line break."""
+    if any(_breaks_line(ch) or ch == " " for ch in message.recipient):
+        raise DeliveryError("recipient address contains a control character or space", permanent=True)
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["Subject"] = header_text(message.subject)
     domain = sender.rsplit("@", 1)[-1].strip(">") or "steward.local"
     # A stable Message-ID lets receiving servers drop a duplicate should one ever occur.
     email["Message-ID"] = make_msgid(idstring=message.id.hex, domain=domain)
-    email["Content-Language"] = message.language
+    email["Content-Language"] = header_text(message.language)
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -55,7 +72,11 @@ class _SmtpConnection:
 
     def send(self, message: OutboxMessage) -> None:
         try:
-            refused = self.client.send_message(build_email(message, self.sender))
+            email = build_email(message, self.sender)
+        except (ValueError, TypeError, UnicodeError) as exc:  # a message that cannot be written
+            raise DeliveryError(f"cannot build the message: {type(exc).__name__}", permanent=True) from exc
+        try:
+            refused = self.client.send_message(email)
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"recipient refused: {exc.recipients}", permanent=True) from exc
         except smtplib.SMTPResponseException as exc:

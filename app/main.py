@@ -44,6 +44,7 @@ from app.routers.pages.vendors import portal_sign_in as vendor
 from app.routers.pages.vendors import refusal as vendor_refusal
 from app.routers.pages.vendors import registry
 from app.routers.pages.vendors import staff as vendors_staff
+from app.security.cache_control import CacheControlMiddleware
 from app.security.csrf import verify_csrf
 from app.security.headers import SecurityHeadersMiddleware
 
@@ -128,5 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(CacheControlMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

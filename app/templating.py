@@ -56,5 +56,6 @@ def render(
     response.headers["Vary"] = "HX-Request"
     if flashes:
         response.delete_cookie(FLASH_COOKIE, path="/")
+        response.headers["Cache-Control"] = "no-store"  # a message shown once is never replayed
     set_anon_cookie(request, response)
     return response

@@ -41,11 +41,15 @@ class Browser:
     session_token: str | None
     address: str | None
     user_agent: str | None
+    device_token: str | None = None  # the signed known-device cookie (security.device_cookie)
 
     @classmethod
     def of(cls, request: Request) -> Browser:
+        from app.security import device_cookie
+
         return cls(
             session_token=request.cookies.get(cookie_name()),
+            device_token=request.cookies.get(device_cookie.cookie_name()),
             address=client_address(request),
             user_agent=(request.headers.get("user-agent") or "")[:300] or None,
         )

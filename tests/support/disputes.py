@@ -21,7 +21,10 @@ def staff_actor(employee: Employee) -> Actor:
 
 
 def guardian_actor(guardian: Guardian) -> Actor:
-    return Actor(type="guardian", id=str(guardian.id), label=guardian.email)
+    """Each guardian at a home address of their own (online filing is throttled per address)."""
+    h = guardian.id.hex
+    address = f"2001:db8::{h[:4]}:{h[4:8]}:{h[8:12]}:{h[12:16]}"
+    return Actor(type="guardian", id=str(guardian.id), label=guardian.email, client_address=address)
 
 
 def file_dispute(

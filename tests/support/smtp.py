@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -41,6 +42,11 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.sink.hold_at is not None and len(self.sink.messages) == self.sink.hold_at:
+            # The whole message is here; the answer waits (a test kills the client meanwhile).
+            self.sink.held.set()
+            while not self.sink.release.is_set():
+                await asyncio.sleep(0.01)
         if self.sink.fail_data:
             return "451 4.3.0 try again later"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -55,6 +61,9 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.refuse: set[str] = set()
         self.fail_data = False
+        self.hold_at: int | None = None  # hold the answer to the message after this many
+        self.held = threading.Event()
+        self.release = threading.Event()
         self._port = free_port()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self._port)
 
@@ -62,6 +71,7 @@ class SmtpSink:
         self.controller.start()
 
     def stop(self) -> None:
+        self.release.set()
         self.controller.stop()
 
     @property

@@ -32,6 +32,7 @@ class OutboxMessage(SQLModel, table=True):
     language: str = Field(default="en", max_length=16)
     status: OutboxStatus = Field(default=OutboxStatus.pending, sa_type=str_enum(OutboxStatus, 16))
     attempts: int = 0
+    interruptions: int = 0  # times a worker died while sending it (retried once, then failed)
     next_attempt_at: datetime = created_at_field()
     claimed_at: datetime | None = None
     sent_at: datetime | None = None

@@ -3,7 +3,42 @@ tables are the other modules of app/models)."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+# Characters that end or break a line, or control a terminal: CR, LF, NEL, U+2028/2029 and every
+# other C0/C1 control. None belongs in a name, a title or an address, and any of them in a value
+# that reaches an email header or a log line could start a header or a line of its own.
+_LINE_BREAKING = ("Cc", "Zl", "Zp")
+TEXT_BLOCK_OK = frozenset("\n\r\t")  # what a paragraph may hold of the controls
+
+
+def has_control_character(value: str, allowed: frozenset[str] = frozenset()) -> bool:
+    return any(unicodedata.category(ch) in _LINE_BREAKING and ch not in allowed for ch in value)
+
+
+def single_line(value: Any) -> Any:
+    """The check behind ``SingleLine``, for types that are not plain ``str`` (``EmailStr``)."""
+    if isinstance(value, str) and has_control_character(value):
+        raise PydanticCustomError(
+            "control_character", "Use one line of text, without line breaks or control characters."
+        )
+    return value
+
+
+def _text_block(value: Any) -> Any:
+    if isinstance(value, str) and has_control_character(value, TEXT_BLOCK_OK):
+        raise PydanticCustomError("control_character", "Remove the control characters from this text.")
+    return value
+
+
+# Every single-line text field of every schema is built on this type (DESIGN §7).
+SingleLine = Annotated[str, AfterValidator(single_line)]
+# Text with paragraphs: line breaks and tabs are kept, other control characters refused.
+TextBlock = Annotated[str, AfterValidator(_text_block)]
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

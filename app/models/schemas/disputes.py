@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from app.models import DisputeCategory, DisputeStatus, MessageKind
 from app.models.disputes import ClockState
+from app.models.schemas import SingleLine, TextBlock, single_line
 
 DESCRIPTION_MAX = 10_000
 MESSAGE_MAX = 10_000
@@ -55,11 +56,11 @@ def _language(value: str) -> str:
     return value
 
 
-Description = Annotated[str, BeforeValidator(_strip), _limit("The description", DESCRIPTION_MAX)]
-RequesterName = Annotated[str, BeforeValidator(_strip), _limit("Your name", 200)]
-Relation = Annotated[str, BeforeValidator(_strip), _limit("Your relation to the student", 60)]
+Description = Annotated[TextBlock, BeforeValidator(_strip), _limit("The description", DESCRIPTION_MAX)]
+RequesterName = Annotated[SingleLine, BeforeValidator(_strip), _limit("Your name", 200)]
+Relation = Annotated[SingleLine, BeforeValidator(_strip), _limit("Your relation to the student", 60)]
 StudentText = Annotated[
-    str | None, BeforeValidator(_empty_is_none), _limit("The student", 200, required=False)
+    SingleLine | None, BeforeValidator(_empty_is_none), _limit("The student", 200, required=False)
 ]
 
 
@@ -71,10 +72,12 @@ def _decision(value: str) -> str:
     return value
 
 
-Language = Annotated[str, BeforeValidator(_strip), AfterValidator(_language)]
-MessageBody = Annotated[str, BeforeValidator(_strip), _limit("The message", MESSAGE_MAX)]
-ResponseText = Annotated[str, BeforeValidator(_strip), _limit("The response", RESPONSE_MAX)]
-Decision = Annotated[str, BeforeValidator(_strip), _limit("The decision", 40), AfterValidator(_decision)]
+Language = Annotated[SingleLine, BeforeValidator(_strip), AfterValidator(_language)]
+MessageBody = Annotated[TextBlock, BeforeValidator(_strip), _limit("The message", MESSAGE_MAX)]
+ResponseText = Annotated[TextBlock, BeforeValidator(_strip), _limit("The response", RESPONSE_MAX)]
+Decision = Annotated[
+    SingleLine, BeforeValidator(_strip), _limit("The decision", 40), AfterValidator(_decision)
+]
 
 
 class DisputeCreate(BaseModel):
@@ -92,11 +95,11 @@ class DisputeCreate(BaseModel):
 class StaffDisputeCreate(DisputeCreate):
     """Filed by staff on behalf of a requester (paper, phone, email): the real date of receipt."""
 
-    requester_email: Annotated[EmailStr, BeforeValidator(_strip)]
+    requester_email: Annotated[EmailStr, BeforeValidator(_strip), AfterValidator(single_line)]
     received_at: datetime | None = Field(
         default=None, description="When the district received it; now if omitted; never in the future."
     )
-    channel: Annotated[str, BeforeValidator(_strip)] = Field(
+    channel: Annotated[SingleLine, BeforeValidator(_strip)] = Field(
         default="paper", pattern="^(online|paper|email|phone|in_person)$"
     )
 
@@ -122,7 +125,7 @@ class DisputeFilter(BaseModel):
     category: DisputeCategory | None = None
     assignee_id: uuid.UUID | None = None
     clock_state: ClockState | None = None
-    q: Annotated[str | None, BeforeValidator(_empty_is_none)] = Field(default=None, max_length=254)
+    q: Annotated[SingleLine | None, BeforeValidator(_empty_is_none)] = Field(default=None, max_length=254)
     limit: int = Field(default=25, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
 

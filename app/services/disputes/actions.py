@@ -29,6 +29,7 @@ from app.models import (
     MessageKind,
     Role,
 )
+from app.models.schemas import TEXT_BLOCK_OK, has_control_character
 from app.models.schemas.disputes import DECISIONS
 from app.services.disputes import clock as dispute_clock
 from app.services.disputes import response_documents
@@ -79,6 +80,8 @@ def _add_message(
 ) -> DisputeMessage:
     if not body.strip():
         raise field_error("body", "The message is empty.")
+    if has_control_character(body, TEXT_BLOCK_OK):  # paths that parse no schema (the family reply)
+        raise field_error("body", "Remove the control characters from this text.")
     message = DisputeMessage(
         dispute_id=dispute.id,
         kind=kind,

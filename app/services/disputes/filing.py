@@ -9,16 +9,17 @@ commits). Working a dispute lives in ``actions``, reads (the queue, one dispute,
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from app import clock
 from app.actors import Actor
 from app.config import get_settings
-from app.errors import field_error
+from app.errors import TooManyRequests, field_error
 from app.formatting import local_time
 from app.models import (
+    AuthFailure,
     Dispute,
     DisputeCategory,
     Student,
@@ -65,6 +66,54 @@ def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
     return received_at
 
 
+# Online filing (a family member, a verified requester) is throttled; the team filing on someone's
+# behalf is not. Each filing starts a legal clock and sends two emails, so one person must not be
+# able to file dozens an hour; a family with several real concerns can still file several a day,
+# and anyone over the limit is told how to reach the team, who can file for them.
+FILING_WINDOW = timedelta(hours=24)
+FILINGS_PER_EMAIL = 5
+FILINGS_PER_ADDRESS = 20  # a school or library network is shared by many families
+
+
+def _filing_subjects(email: str, address: str | None) -> tuple[str, str]:
+    return "concern-email:" + email[:280], "concern-address:" + (address or "unknown")
+
+
+def _refuse_if_filing_too_often(session: Session, *, email: str, actor: Actor, now: datetime) -> None:
+    by_email, by_address = _filing_subjects(email, actor.client_address)
+    since = now - FILING_WINDOW
+    counts = dict(
+        session.exec(
+            select(AuthFailure.subject, func.count())
+            .where(col(AuthFailure.subject).in_([by_email, by_address]), col(AuthFailure.at) > since)
+            .group_by(col(AuthFailure.subject))
+        ).all()
+    )
+    limit = None
+    if counts.get(by_email, 0) >= FILINGS_PER_EMAIL:
+        limit = "email"
+    elif counts.get(by_address, 0) >= FILINGS_PER_ADDRESS:
+        limit = "address"
+    if limit is None:
+        return
+    record(session, actor=actor, action="dispute.filing_throttled", details={"limit": limit})
+    team = get_settings().privacy_team_email
+    message = (
+        f"You have raised {FILINGS_PER_EMAIL} concerns in the last day, the most we accept online in a day."
+        if limit == "email"
+        else "Many concerns were raised from your network in the last day, the most we accept online."
+    ) + (
+        f" Your concerns already raised are being worked on. To raise another now, email the Data Privacy"
+        f" Team at {team}: they can file it for you, and its clock starts when they receive it."
+    )
+    raise TooManyRequests(message, errors=[{"field": "form", "message": message}])
+
+
+def _count_filing(session: Session, *, email: str, actor: Actor, now: datetime) -> None:
+    for subject in _filing_subjects(email, actor.client_address):
+        session.add(AuthFailure(subject=subject, at=now))
+
+
 def _create(
     session: Session,
     *,
@@ -99,6 +148,8 @@ def _create(
         raise field_error("student_id", "Choose which of your children this is about.")
     if guardian_id is not None and not on_behalf:
         _refuse_record_request_without_rights(session, data, guardian_id)
+    if not on_behalf:
+        _refuse_if_filing_too_often(session, email=email, actor=actor, now=clock.now())
     document = None
     if attachment is not None:
         content, name = attachment
@@ -130,6 +181,8 @@ def _create(
         updated_at=now,
     )
     session.add(dispute)
+    if not on_behalf:
+        _count_filing(session, email=email, actor=actor, now=now)
     session.flush()
     record(
         session,

@@ -20,11 +20,13 @@ from sqlalchemy import ColumnElement, case, cast, extract, func
 from sqlalchemy.types import Float
 from sqlmodel import Session, col, select
 
+from app.actors import Actor
 from app.config import get_settings
 from app.db import is_postgres
 from app.models import Dispute, Employee, open_dispute
 from app.models.disputes import ClockState
 from app.services.disputes.queue import DisputeRow, list_disputes
+from app.services.platform import audit
 
 WINDOW_DAYS = 90
 OPEN_STATES = (ClockState.overdue, ClockState.due_2d, ClockState.due_7d, ClockState.on_track)
@@ -136,8 +138,11 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_csv(session: Session, *, start: date, end: date) -> str:
-    """Disputes received from ``start`` to ``end`` (district-local days, inclusive), oldest first."""
+def export_csv(session: Session, *, start: date, end: date, actor: Actor) -> str:
+    """Disputes received from ``start`` to ``end`` (district-local days, inclusive), oldest first.
+
+    The export is audited (``dispute.exported``: who, the period, how many rows) in the caller's
+    transaction; the caller commits before answering."""
     if end < start:
         from app.errors import ValidationFailed
 
@@ -155,6 +160,15 @@ def export_csv(session: Session, *, start: date, end: date) -> str:
         .where(col(Dispute.received_at) >= lower, col(Dispute.received_at) < upper)
         .order_by(col(Dispute.received_at), col(Dispute.reference))
     )
+    written = 0
     for dispute, assignee in rows:
         writer.writerow([_cell(getattr(dispute, name)) for name in CSV_COLUMNS[:-1]] + [_cell(assignee)])
+        written += 1
+    audit.record(
+        session,
+        actor=actor,
+        action="dispute.exported",
+        object_type="dispute",
+        details={"start": start.isoformat(), "end": end.isoformat(), "rows": written, "format": "csv"},
+    )
     return out.getvalue()

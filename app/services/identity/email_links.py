@@ -8,10 +8,14 @@ requests racing with the same link cannot both win.
 Every refusal (unknown, used, expired, or a link for another door) gives the person the same
 message, ``LINK_INVALID``; the audit event records the actual reason, never the token.
 
-Throttling of link requests (DESIGN §7): each request that is processed adds two
-``AuthFailure`` rows, ``link-email:<email>`` and ``link:<client address>``; at most
-``EMAIL_LIMIT`` requests per email and ``ADDRESS_LIMIT`` per address in ``THROTTLE_WINDOW``.
-A throttled request shows the same page as any other but sends nothing.
+Throttling of link requests (DESIGN §7), keyed by email and address together: each request that
+is processed adds ``AuthFailure`` rows for the pair (``link-pair:<email>|<address>``), the email
+and the address. In ``THROTTLE_WINDOW``: at most ``EMAIL_LIMIT`` links for one email asked from
+one address, ``EMAIL_CEILING`` for one email from anywhere (an inbox cannot be flooded), and
+``ADDRESS_LIMIT`` from one address (a school network is shared, so it is generous). So five
+requests from a stranger no longer use up a guardian's links: the guardian's own requests come
+from another address. A throttled request sends nothing, and the page says so in plain words
+("we have sent several links; check your inbox") - the same for known and unknown emails.
 """
 
 from __future__ import annotations
@@ -30,14 +34,16 @@ from app.actors import Actor
 from app.config import get_settings
 from app.errors import DomainError, ValidationFailed
 from app.models import Audience, AuthFailure, EmailLink, LinkPurpose
+from app.models.schemas import has_control_character
 from app.security.crypto import new_token, token_hash
 from app.security.sessions import Browser, NewSession, end_session, find_session, start_session
 from app.services.platform import audit
 
 LINK_INVALID = "This link has expired or was already used. Request a new one."
 EMAIL_INVALID = "Enter an email address like name@example.com."
-EMAIL_LIMIT = 5  # link requests per email address per window
-ADDRESS_LIMIT = 20  # link requests per client address per window
+EMAIL_LIMIT = 5  # link requests per email address from one client address per window
+EMAIL_CEILING = 15  # link requests per email address from all addresses per window
+ADDRESS_LIMIT = 60  # link requests per client address per window
 THROTTLE_WINDOW = timedelta(hours=1)
 MAX_TOKEN_LENGTH = 200
 
@@ -64,7 +70,7 @@ class IssuedLink:
 def normalize_email(value: str) -> str:
     """Lower-case and trimmed; ``ValidationFailed`` when it is not shaped like an email address."""
     email = (value or "").strip().lower()
-    if len(email) > 254 or not _EMAIL_SHAPE.match(email):
+    if len(email) > 254 or not _EMAIL_SHAPE.match(email) or has_control_character(email):
         raise ValidationFailed(EMAIL_INVALID, errors=[{"field": "email", "message": EMAIL_INVALID}])
     return email
 
@@ -216,26 +222,40 @@ def _email_subject(email: str) -> str:
     return "link-email:" + email[:280]
 
 
+def _pair_subject(email: str, address: str | None) -> str:
+    return "link-pair:" + email[:200] + "|" + (address or "unknown")[:60]
+
+
 def _address_subject(address: str | None) -> str:
     return "link:" + (address or "unknown")
 
 
-def _count(session: Session, subject: str, since: datetime) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(AuthFailure)
-        .where(AuthFailure.subject == subject, col(AuthFailure.at) > since)
-    ).one()
+def throttle(session: Session, *, email: str, actor: Actor, purpose: str) -> str | None:
+    """Count this link request; the limit it is over (``auth.link_throttled`` audited), or None.
 
-
-def throttle(session: Session, *, email: str, actor: Actor, purpose: str) -> bool:
-    """Count this link request; True (and ``auth.link_throttled`` audited) when over a limit."""
+    ``"email"``: several links went to this email lately (tell the person to check their inbox);
+    ``"address"``: too many requests from this network.
+    """
     now = clock.now()
-    since = now - THROTTLE_WINDOW
+    subjects = {
+        "pair": _pair_subject(email, actor.client_address),
+        "email": _email_subject(email),
+        "address": _address_subject(actor.client_address),
+    }
+    counts = dict(
+        session.exec(
+            select(AuthFailure.subject, func.count())
+            .where(
+                col(AuthFailure.subject).in_(list(subjects.values())),
+                col(AuthFailure.at) > now - THROTTLE_WINDOW,
+            )
+            .group_by(col(AuthFailure.subject))
+        ).all()
+    )
     limited_by = None
-    if _count(session, _email_subject(email), since) >= EMAIL_LIMIT:
+    if counts.get(subjects["pair"], 0) >= EMAIL_LIMIT or counts.get(subjects["email"], 0) >= EMAIL_CEILING:
         limited_by = "email"
-    elif _count(session, _address_subject(actor.client_address), since) >= ADDRESS_LIMIT:
+    elif counts.get(subjects["address"], 0) >= ADDRESS_LIMIT:
         limited_by = "address"
     if limited_by is not None:
         audit.record(
@@ -244,8 +264,8 @@ def throttle(session: Session, *, email: str, actor: Actor, purpose: str) -> boo
             action="auth.link_throttled",
             details={"email": email, "purpose": purpose, "limit": limited_by},
         )
-        return True
-    session.add(AuthFailure(subject=_email_subject(email), at=now))
-    session.add(AuthFailure(subject=_address_subject(actor.client_address), at=now))
+        return limited_by
+    for subject in subjects.values():
+        session.add(AuthFailure(subject=subject, at=now))
     session.flush()
-    return False
+    return None

@@ -58,16 +58,18 @@ def find_guardian(session: Session, email: str) -> Guardian | None:
     ).first()
 
 
-def request_family_link(session: Session, *, email: str, actor: Actor) -> None:
+def request_family_link(session: Session, *, email: str, actor: Actor) -> str | None:
     """Email a sign-in (roster) or verification (not on the roster) link; no commit.
 
-    Raises ``ValidationFailed`` only when the input is not shaped like an email address.
+    Returns None when a link was sent, or the throttle limit that stopped it (``"email"``,
+    ``"address"``), alike for known and unknown emails. Raises ``ValidationFailed`` only when
+    the input is not shaped like an email address.
     """
     email = email_links.normalize_email(email)
     guardian = find_guardian(session, email)
     purpose = LinkPurpose.guardian_sign_in if guardian else LinkPurpose.requester_verify
-    if email_links.throttle(session, email=email, actor=actor, purpose=purpose.value):
-        return
+    if limited := email_links.throttle(session, email=email, actor=actor, purpose=purpose.value):
+        return limited
     issued = email_links.issue_link(
         session, purpose=purpose, email=email, principal_id=guardian.id if guardian else None
     )
@@ -92,6 +94,7 @@ def request_family_link(session: Session, *, email: str, actor: Actor) -> None:
         object_id=guardian.id if guardian else None,
         details={"purpose": purpose.value, "email": email, "language": lang},
     )
+    return None
 
 
 def redeem_family_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> FamilySignIn:

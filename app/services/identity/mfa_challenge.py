@@ -21,6 +21,7 @@ from app.services.identity.throttle import (
     AttemptFailed,
     check_address,
     clear_failures,
+    known_device,
     record_failure,
     refuse_if_locked,
 )
@@ -50,8 +51,12 @@ def pass_second_step(
     return token
 
 
-def _guard(session: Session, *, employee: Employee, actor: Actor) -> None:
+def _guard(session: Session, *, employee: Employee, actor: Actor, device_cookie: str | None) -> str | None:
+    """The address limit and the account lock, unless this is a known device (returned)."""
     now = clock.now()
+    device = known_device(session, cookie=device_cookie, employee=employee, now=now)
+    if device is not None:
+        return device
     try:
         check_address(session, address=actor.client_address, now=now)
     except AttemptFailed:
@@ -73,10 +78,17 @@ def _guard(session: Session, *, employee: Employee, actor: Actor) -> None:
         stage="mfa",
         now=now,
     )
+    return None
 
 
 def _fail(
-    session: Session, *, employee: Employee, actor: Actor, reason: str, message: str = BAD_CODE
+    session: Session,
+    *,
+    employee: Employee,
+    actor: Actor,
+    reason: str,
+    device: str | None,
+    message: str = BAD_CODE,
 ) -> AttemptFailed:
     locked = record_failure(
         session,
@@ -87,6 +99,7 @@ def _fail(
         reason=reason,
         stage="mfa",
         now=clock.now(),
+        device=device,
     )
     if locked:
         return AttemptFailed(message + " Too many failed attempts: wait a few minutes.", status=429)
@@ -132,10 +145,16 @@ def _use_recovery_code(session: Session, employee: Employee, code: str, now: dat
 
 
 def verify_code(
-    session: Session, *, employee: Employee, user_session: UserSession, code: str, actor: Actor
+    session: Session,
+    *,
+    employee: Employee,
+    user_session: UserSession,
+    code: str,
+    actor: Actor,
+    device_cookie: str | None = None,
 ) -> str:
     """The challenge with an app code or a recovery code; returns the rotated session token."""
-    _guard(session, employee=employee, actor=actor)
+    device = _guard(session, employee=employee, actor=actor, device_cookie=device_cookie)
     now = clock.now()
     code = code.strip()[:64]
     digits = totp.normalize(code)
@@ -150,12 +169,12 @@ def verify_code(
             return pass_second_step(
                 session, employee=employee, user_session=user_session, actor=actor, method="totp"
             )
-        raise _fail(session, employee=employee, actor=actor, reason=reason)
+        raise _fail(session, employee=employee, actor=actor, reason=reason, device=device)
     if recovery_codes.looks_like_code(code) and _use_recovery_code(session, employee, code, now):
         return pass_second_step(
             session, employee=employee, user_session=user_session, actor=actor, method="recovery_code"
         )
-    raise _fail(session, employee=employee, actor=actor, reason="bad_recovery_code")
+    raise _fail(session, employee=employee, actor=actor, reason="bad_recovery_code", device=device)
 
 
 def webauthn_login_options(session: Session, *, employee: Employee) -> webauthn_keys.Options:
@@ -173,9 +192,10 @@ def verify_key(
     response_json: str,
     challenge: bytes | None,
     actor: Actor,
+    device_cookie: str | None = None,
 ) -> str:
     """The challenge with a security key; returns the rotated session token."""
-    _guard(session, employee=employee, actor=actor)
+    device = _guard(session, employee=employee, actor=actor, device_cookie=device_cookie)
     message = "The security key could not be verified. Try again."
     try:
         if challenge is None:
@@ -193,7 +213,9 @@ def verify_key(
             response_json, challenge=challenge, public_key=key.public_key, sign_count=key.sign_count
         )
     except webauthn_keys.KeyRejected:
-        raise _fail(session, employee=employee, actor=actor, reason="key_rejected", message=message) from None
+        raise _fail(
+            session, employee=employee, actor=actor, reason="key_rejected", device=device, message=message
+        ) from None
     key.last_used_at = clock.now()
     session.add(key)
     return pass_second_step(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -37,9 +38,11 @@ from app.services.identity.mfa import (
 )
 from app.services.identity.throttle import (
     GENERIC_FAILURE,
+    LOCKED,
     AttemptFailed,
     account_locked,
     check_address,
+    known_device,
     record_failure,
     refuse_if_locked,
 )
@@ -67,26 +70,30 @@ def sign_in(session: Session, *, email: str, password: str, browser: Browser, ac
     """Check email and password; on success start a NEW session whose second factor is pending."""
     now = clock.now()
     email = normalize_email(email)
-    try:
-        check_address(session, address=actor.client_address, now=now)
-    except AttemptFailed:
-        audit.record(
+    employee = find_employee(session, email) if email else None
+    # A browser that signed in to this account before is not held by the lock or the address
+    # limit (they hold back unknown clients); its failures count against it alone.
+    device = known_device(session, cookie=browser.device_token, employee=employee, now=now)
+    if device is None:
+        try:
+            check_address(session, address=actor.client_address, now=now)
+        except AttemptFailed:
+            audit.record(
+                session,
+                actor=actor,
+                action="auth.sign_in_failed",
+                details={"email": email, "reason": "address_throttled", "stage": "password"},
+            )
+            raise
+        refuse_if_locked(
             session,
             actor=actor,
+            email=email,
+            employee=employee,
             action="auth.sign_in_failed",
-            details={"email": email, "reason": "address_throttled", "stage": "password"},
+            stage="password",
+            now=now,
         )
-        raise
-    employee = find_employee(session, email) if email else None
-    refuse_if_locked(
-        session,
-        actor=actor,
-        email=email,
-        employee=employee,
-        action="auth.sign_in_failed",
-        stage="password",
-        now=now,
-    )
     usable = employee if employee is not None and employee.status == EmployeeStatus.active else None
     stored = usable.password_hash if usable is not None else None
     if len(password) > password_policy.MAX_LENGTH:
@@ -102,8 +109,9 @@ def sign_in(session: Session, *, email: str, password: str, browser: Browser, ac
             reason=reason,
             stage="password",
             now=now,
+            device=device,
         )
-        if account_locked(session, email=email, employee=employee, now=now):
+        if device is None and account_locked(session, email=email, employee=employee, now=now):
             raise AttemptFailed(GENERIC_FAILURE + " The account is now locked for a while.", status=429)
         raise AttemptFailed(GENERIC_FAILURE, status=400)
     if stored and needs_rehash(stored):
@@ -149,20 +157,39 @@ def sign_out(session: Session, *, user_session: UserSession | None, actor: Actor
     )
 
 
-def reauthenticate(
-    session: Session, *, user_session: UserSession, employee: Employee, password: str, actor: Actor
+def _refuse_throttled(
+    session: Session, *, actor: Actor, employee: Employee, stage: str, now: datetime
 ) -> None:
-    """Password re-entry before a factor change: valid for five minutes."""
-    now = clock.now()
+    """For a password typed by someone already signed in: the address limit, then the account lock."""
+    try:
+        check_address(session, address=actor.client_address, now=now)
+    except AttemptFailed:
+        audit.record(
+            session,
+            actor=actor,
+            action="auth.sign_in_failed",
+            object_type="employee",
+            object_id=employee.id,
+            details={"email": employee.email, "reason": "address_throttled", "stage": stage},
+        )
+        raise
     refuse_if_locked(
         session,
         actor=actor,
         email=employee.email,
         employee=employee,
         action="auth.sign_in_failed",
-        stage="reauth",
+        stage=stage,
         now=now,
     )
+
+
+def reauthenticate(
+    session: Session, *, user_session: UserSession, employee: Employee, password: str, actor: Actor
+) -> None:
+    """Password re-entry before a factor change: valid for five minutes."""
+    now = clock.now()
+    _refuse_throttled(session, actor=actor, employee=employee, stage="reauth", now=now)
     if len(password) > password_policy.MAX_LENGTH or not verify_password(password, employee.password_hash):
         record_failure(
             session,
@@ -235,8 +262,12 @@ def change_password(
     actor: Actor,
 ) -> str:
     """Change one's own password (current one required); ends the employee's other sessions and
-    gives this one a new token (a privilege change), returned as the new cookie value."""
+    gives this one a new token (a privilege change), returned as the new cookie value.
+
+    Guessing the current password here (a stolen session) meets the same address limit and
+    account lock as signing in and re-authentication."""
     now = clock.now()
+    _refuse_throttled(session, actor=actor, employee=employee, stage="password_change", now=now)
     if len(current_password) > password_policy.MAX_LENGTH or not verify_password(
         current_password, employee.password_hash
     ):
@@ -250,6 +281,8 @@ def change_password(
             stage="password_change",
             now=now,
         )
+        if account_locked(session, email=employee.email, employee=employee, now=now):
+            raise AttemptFailed("Your current password is not correct. " + LOCKED, status=429)
         raise AttemptFailed(
             "Your current password is not correct.",
             errors=[{"field": "current_password", "message": "Your current password is not correct."}],

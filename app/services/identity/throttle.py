@@ -10,6 +10,12 @@ Every failed password or second-factor attempt adds two ``AuthFailure`` rows: on
 
 Unknown emails are locked on the same schedule, computed from their failure rows, so a locked
 message never tells an attacker which emails have accounts.
+
+The lock and the address limit hold back unknown clients. A browser that completed a sign-in
+for this account before carries a signed device cookie (``app.security.device_cookie``): its
+attempts skip both, so one address behind a school's NAT, or someone guessing at a teacher's
+email, cannot lock the teacher out of their own computer. Its failures are counted against that
+device only (``device:<id>``); after ``DEVICE_LOCK_AFTER`` in a day it counts as unknown again.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlmodel import Session, col, func, select
 from app.actors import Actor
 from app.errors import DomainError
 from app.models import AuthFailure, Employee
+from app.security import device_cookie
 from app.services.platform import audit
 
 LOCK_AFTER = 10
@@ -30,6 +37,8 @@ BASE_LOCK = timedelta(minutes=1)
 MAX_LOCK = timedelta(hours=24)
 ADDRESS_LIMIT = 50
 ADDRESS_WINDOW = timedelta(minutes=15)
+DEVICE_LOCK_AFTER = 10
+DEVICE_WINDOW = timedelta(hours=24)
 
 GENERIC_FAILURE = "Email or password is incorrect."
 LOCKED = "Too many failed attempts. Wait a few minutes and try again."
@@ -81,6 +90,25 @@ def _emulated_lock_end(session: Session, email: str, now: datetime) -> datetime 
     return rows[0] + lock_length(count // LOCK_AFTER)
 
 
+def device_subject(device: str) -> str:
+    return "device:" + device
+
+
+def known_device(
+    session: Session, *, cookie: str | None, employee: Employee | None, now: datetime
+) -> str | None:
+    """The device id when the browser signed in to this account before and has not failed much since."""
+    if employee is None:
+        return None
+    device = device_cookie.read(cookie, employee_id=employee.id, now=now)
+    if (
+        device is None
+        or failures_since(session, device_subject(device), now - DEVICE_WINDOW) >= DEVICE_LOCK_AFTER
+    ):
+        return None
+    return device
+
+
 def check_address(session: Session, *, address: str | None, now: datetime) -> None:
     """Raise 429 when the client address has failed too often lately (nothing to record)."""
     if failures_since(session, address_subject(address), now - ADDRESS_WINDOW) >= ADDRESS_LIMIT:
@@ -130,8 +158,23 @@ def record_failure(
     reason: str,
     stage: str,
     now: datetime,
+    device: str | None = None,
 ) -> bool:
-    """Count one failed attempt and audit it; lock the account at the threshold. True if now locked."""
+    """Count one failed attempt and audit it; lock the account at the threshold. True if now locked.
+
+    With a known ``device`` the failure counts against that device only (see the module note)."""
+    if device is not None:
+        session.add(AuthFailure(subject=device_subject(device), at=now))
+        audit.record(
+            session,
+            actor=actor,
+            action=action,
+            object_type="employee" if employee else None,
+            object_id=employee.id if employee else None,
+            details={"email": email, "reason": reason, "stage": stage, "known_device": True},
+        )
+        session.flush()
+        return False
     session.add(AuthFailure(subject=account_subject(email), at=now))
     session.add(AuthFailure(subject=address_subject(actor.client_address), at=now))
     object_fields: dict[str, Any] = {

@@ -96,15 +96,16 @@ def active_contacts(session: Session, email: str) -> list[tuple[VendorContact, V
     return [(contact, vendor) for contact, vendor in rows]
 
 
-def request_vendor_link(session: Session, *, email: str, actor: Actor) -> None:
+def request_vendor_link(session: Session, *, email: str, actor: Actor) -> str | None:
     """From the vendor sign-in page: a link for each active contact with this email; no commit.
 
-    Raises ``ValidationFailed`` only when the input is not shaped like an email address.
+    Returns None, or the throttle limit that stopped it (as ``request_family_link``). Raises
+    ``ValidationFailed`` only when the input is not shaped like an email address.
     """
     email = email_links.normalize_email(email)
     purpose = LinkPurpose.vendor_sign_in.value
-    if email_links.throttle(session, email=email, actor=actor, purpose=purpose):
-        return
+    if limited := email_links.throttle(session, email=email, actor=actor, purpose=purpose):
+        return limited
     contacts = active_contacts(session, email)
     for contact, vendor in contacts:
         _send_link(session, contact=contact, vendor=vendor, invitation=False)
@@ -123,6 +124,7 @@ def request_vendor_link(session: Session, *, email: str, actor: Actor) -> None:
             action="auth.link_requested",
             details={"purpose": purpose, "email": email, "result": "no_active_contact"},
         )
+    return None
 
 
 def redeem_vendor_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> VendorSignIn:

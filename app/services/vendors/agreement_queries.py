@@ -10,8 +10,10 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 
+from app.actors import Actor
 from app.errors import NotFound
 from app.models import AuditEvent, Document, Dpa, DpaStatus, DpaTemplate, Vendor, VendorContact
+from app.services.platform import audit
 from app.services.platform.documents import read_document
 from app.services.vendors.rules import local_today
 from app.services.vendors.terms import missing_terms
@@ -82,17 +84,21 @@ def document_for_download(
     *,
     document_id: uuid.UUID | None,
     vendor_id: uuid.UUID | None,
+    actor: Actor,
     include_drafts: bool = False,
 ) -> tuple[Document, bytes]:
     """A stored document and its bytes, only if it belongs to ``vendor_id``: one of its
     agreements' files or its privacy policy. A vendor contact never sees a draft's files; the
-    team (``include_drafts``) does. Anything else is "not found"."""
+    team (``include_drafts``) does. Anything else is "not found".
+
+    Every download is audited (``document.downloaded``: who, which file of which agreement or
+    vendor, its size) in the caller's transaction; the caller commits before answering."""
     document = session.get(Document, document_id) if document_id is not None else None
     if document is None or vendor_id is None:
         raise NotFound("No such document.")
     drafts = [] if include_drafts else [col(Dpa.status) != DpaStatus.draft]
     own_dpa = session.exec(
-        select(Dpa.id)
+        select(Dpa)
         .where(
             Dpa.vendor_id == vendor_id,
             *drafts,
@@ -109,7 +115,32 @@ def document_for_download(
     ).first()
     if own_dpa is None and own_policy is None:
         raise NotFound("No such document.")
-    return document, read_document(document)
+    data = read_document(document)
+    audit.record(
+        session,
+        actor=actor,
+        action="document.downloaded",
+        object_type="document",
+        object_id=document.id,
+        details={
+            "vendor_id": str(vendor_id),
+            "dpa_id": str(own_dpa.id) if own_dpa is not None else None,
+            "file": _which_file(own_dpa, document.id),
+            "content_type": document.content_type,
+            "bytes": len(data),
+        },
+    )
+    return document, data
+
+
+def _which_file(dpa: Dpa | None, document_id: uuid.UUID) -> str:
+    if dpa is None:
+        return "privacy_policy"
+    if dpa.signed_document_id == document_id:
+        return "signed_agreement"
+    if dpa.countersigned_document_id == document_id:
+        return "countersigned_agreement"
+    return "blank_agreement"
 
 
 def download_headers(document: Document) -> dict[str, str]:

@@ -19,6 +19,7 @@ from app import clock
 from app.actors import Actor
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import Dpa, DpaAdoption, DpaStatus, Vendor, VendorStatus
+from app.models.schemas import TEXT_BLOCK_OK, has_control_character
 from app.models.schemas.vendors.agreements import DpaCreate, DpaUpdate
 from app.services.platform.audit import record
 from app.services.platform.documents import PDF, store_document
@@ -231,8 +232,10 @@ def vendor_decline(
     dpa = get_dpa_for_vendor(session, dpa_id=dpa_id, vendor_id=vendor_id)
     require_status(dpa, {DpaStatus.sent}, "declined now")
     reason = (reason or "").strip()
-    if not reason or len(reason) > 2000:
-        raise field_error("reason", "Tell the district why (at most 2,000 characters).")
+    if not reason or len(reason) > 2000 or has_control_character(reason, TEXT_BLOCK_OK):
+        raise field_error(
+            "reason", "Tell the district why (at most 2,000 characters, no control characters)."
+        )
     dpa.status = DpaStatus.declined
     dpa.declined_at = now
     dpa.declined_reason = reason
@@ -355,6 +358,8 @@ def terminate_dpa(
 ) -> Dpa:
     """Executed → terminated; an approved vendor with no other current DPA drops to under review."""
     now = now or clock.now()
+    if reason and has_control_character(reason, TEXT_BLOCK_OK):
+        raise field_error("reason", "Remove the control characters from the reason.")
     dpa = get_dpa(session, dpa_id)
     require_status(dpa, {DpaStatus.executed}, "terminated")
     dpa.status = DpaStatus.terminated

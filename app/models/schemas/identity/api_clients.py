@@ -8,21 +8,24 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import ApiClientKind
+from app.models.schemas import SingleLine
 
 
 class ApiClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     kind: ApiClientKind = ApiClientKind.other
-    scopes: list[str] = Field(min_length=1, max_length=50, description="names from the scope catalogue")
+    scopes: list[SingleLine] = Field(
+        min_length=1, max_length=50, description="names from the scope catalogue"
+    )
 
 
 class ApiClientUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    scopes: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    scopes: list[SingleLine] | None = Field(default=None, min_length=1, max_length=50)
 
 
 class ApiClientPublic(BaseModel):

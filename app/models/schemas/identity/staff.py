@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.models import EmployeeStatus, Role
+from app.models.schemas import SingleLine, single_line
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -47,17 +48,17 @@ class _EmployeeFieldRules(BaseModel):
 
 
 class EmployeeBase(_EmployeeFieldRules):
-    name: str = Field(min_length=1, max_length=200)
-    title: str | None = Field(default=None, max_length=200)
-    department: str | None = Field(default=None, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    title: SingleLine | None = Field(default=None, max_length=200)
+    department: SingleLine | None = Field(default=None, max_length=200)
     roles: list[Role] = Field(min_length=1, max_length=len(Role), description="At least one role.")
 
 
 class EmployeeCreate(EmployeeBase):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr = Field(max_length=254)
-    hr_employee_id: str | None = Field(default=None, max_length=64)
+    email: Annotated[EmailStr, AfterValidator(single_line)] = Field(max_length=254)
+    hr_employee_id: SingleLine | None = Field(default=None, max_length=64)
 
     @field_validator("email", mode="before")
     @classmethod
@@ -75,9 +76,9 @@ class EmployeeUpdate(_EmployeeFieldRules):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    title: str | None = Field(default=None, max_length=200)
-    department: str | None = Field(default=None, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    title: SingleLine | None = Field(default=None, max_length=200)
+    department: SingleLine | None = Field(default=None, max_length=200)
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=len(Role))
 
 
@@ -119,7 +120,7 @@ class EmployeeAction(StrEnum):
 class EmployeeFilter(BaseModel):
     """Filters for the staff list (query string); empty values mean "any"."""
 
-    q: str | None = Field(default=None, max_length=200, description="Name or email contains this.")
+    q: SingleLine | None = Field(default=None, max_length=200, description="Name or email contains this.")
     status: EmployeeStatus | None = None
     role: Role | None = None
     limit: int = Field(default=50, ge=1, le=200)

@@ -7,16 +7,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.models.schemas import SingleLine
+
 
 class AuditFilter(BaseModel):
     """Search the audit log; empty values mean "any". Dates are days in the district's time zone."""
 
-    actor: str | None = Field(
+    actor: SingleLine | None = Field(
         default=None, max_length=254, description="Actor id (exact) or a part of the actor's label."
     )
-    action: str | None = Field(default=None, max_length=64, description="Actions starting with this.")
-    object_type: str | None = Field(default=None, max_length=40)
-    object_id: str | None = Field(default=None, max_length=64)
+    action: SingleLine | None = Field(default=None, max_length=64, description="Actions starting with this.")
+    object_type: SingleLine | None = Field(default=None, max_length=40)
+    object_id: SingleLine | None = Field(default=None, max_length=64)
     date_from: date | None = Field(default=None, description="From the start of this day (inclusive).")
     date_to: date | None = Field(default=None, description="To the end of this day (inclusive).")
     limit: int = Field(default=50, ge=1, le=500)
@@ -51,8 +53,8 @@ class AuditEventPublic(BaseModel):
     actor_id: str | None
     actor_label: str | None
     action: str
-    object_type: str | None
-    object_id: str | None
+    object_type: SingleLine | None
+    object_id: SingleLine | None
     client_address: str | None
     request_id: str | None
     details: dict[str, Any]

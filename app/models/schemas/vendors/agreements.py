@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from app.models import DpaAdoption, DpaStatus, DpaTemplate
+from app.models.schemas import SingleLine, TextBlock
 from app.models.schemas.vendors.vendors import (
     DataElements,
     Note,
@@ -124,7 +125,7 @@ class DpaDocumentWithholding(BaseModel):
 class DpaDecline(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, BeforeValidator(strip)] = Field(min_length=1, max_length=2000)
+    reason: Annotated[TextBlock, BeforeValidator(strip)] = Field(min_length=1, max_length=2000)
 
 
 class DpaSignatory(BaseModel):
@@ -132,8 +133,8 @@ class DpaSignatory(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    signatory_name: Annotated[str, BeforeValidator(strip)] = Field(min_length=1, max_length=200)
-    signatory_title: Annotated[str, BeforeValidator(strip)] = Field(min_length=1, max_length=200)
+    signatory_name: Annotated[SingleLine, BeforeValidator(strip)] = Field(min_length=1, max_length=200)
+    signatory_title: Annotated[SingleLine, BeforeValidator(strip)] = Field(min_length=1, max_length=200)
 
 
 class DpaPublic(BaseModel):
@@ -218,7 +219,7 @@ class RegistryFilter(BaseModel):
     """The registry's search: vendor or product text, a data element, a template, a status."""
 
     q: OptionalText200 = None
-    data_element: Annotated[str | None, BeforeValidator(empty_is_none)] = None
+    data_element: Annotated[SingleLine | None, BeforeValidator(empty_is_none)] = None
     template: Annotated[DpaTemplate | None, BeforeValidator(empty_is_none)] = None
     status: Annotated[RegistryStatus, BeforeValidator(lambda v: empty_is_none(v) or "current")] = (
         RegistryStatus.current

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from app.models import DpaStatus, DpaTemplate, VendorStatus
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
+from app.models.schemas import SingleLine, TextBlock, single_line
 
 
 def strip(value: Any) -> Any:
@@ -75,20 +76,27 @@ def _required(label: str, maximum: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-Name = Annotated[str, BeforeValidator(strip), _required("The name", 200)]
+Name = Annotated[SingleLine, BeforeValidator(strip), _required("The name", 200)]
 # Optional text: empty means None; otherwise stripped and at most N characters.
-OptionalText200 = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(empty_is_none)]
-Website = Annotated[
-    Annotated[str, Field(max_length=500), AfterValidator(_web_address)] | None, BeforeValidator(empty_is_none)
+OptionalText200 = Annotated[
+    Annotated[SingleLine, Field(max_length=200)] | None, BeforeValidator(empty_is_none)
 ]
-Purpose = Annotated[str, BeforeValidator(strip), _required("The purpose", 5000)]
-OptionalPurpose = Annotated[Annotated[str, Field(max_length=5000)] | None, BeforeValidator(empty_is_none)]
-Products = Annotated[Annotated[str, Field(max_length=1000)] | None, BeforeValidator(empty_is_none)]
-Subprocessors = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
+Website = Annotated[
+    Annotated[SingleLine, Field(max_length=500), AfterValidator(_web_address)] | None,
+    BeforeValidator(empty_is_none),
+]
+Purpose = Annotated[TextBlock, BeforeValidator(strip), _required("The purpose", 5000)]
+OptionalPurpose = Annotated[
+    Annotated[TextBlock, Field(max_length=5000)] | None, BeforeValidator(empty_is_none)
+]
+Products = Annotated[Annotated[SingleLine, Field(max_length=1000)] | None, BeforeValidator(empty_is_none)]
+Subprocessors = Annotated[
+    Annotated[SingleLine, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)
+]
 DataElements = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_data_elements)]
 GradeBands = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_grade_bands)]
-Email = Annotated[EmailStr, BeforeValidator(strip)]
-Note = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
+Email = Annotated[EmailStr, BeforeValidator(strip), AfterValidator(single_line)]
+Note = Annotated[Annotated[TextBlock, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
 
 
 class VendorRequest(BaseModel):
@@ -236,8 +244,8 @@ class VendorFilter(BaseModel):
 
     q: OptionalText200 = None
     status: Annotated[VendorStatus | None, BeforeValidator(empty_is_none)] = None
-    data_element: Annotated[str | None, BeforeValidator(empty_is_none)] = None
-    grade_band: Annotated[str | None, BeforeValidator(empty_is_none)] = None
+    data_element: Annotated[SingleLine | None, BeforeValidator(empty_is_none)] = None
+    grade_band: Annotated[SingleLine | None, BeforeValidator(empty_is_none)] = None
     expiring_within_days: Annotated[
         Annotated[int, Field(ge=0, le=3650)] | None, BeforeValidator(empty_is_none)
     ] = None

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app import clock
 from app.deps import SessionDep, parse_uuid
 from app.models.schemas.vendors.agreements import RegistryFilter, RegistryPublic
+from app.security.cache_control import PUBLIC
 from app.services.vendors import publication as dpa_publication
 from app.services.vendors import registry as service
 from app.services.vendors.agreement_queries import download_headers
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/registry", tags=["registry"])
 
 @router.get("/dpas", response_model=RegistryPublic)
 def registry(
+    response: Response,
     session: SessionDep,
     filters: Annotated[RegistryFilter, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -29,6 +31,7 @@ def registry(
     """Every executed agreement in force (``status=current``, the default), or every expired or
     terminated one, by vendor name."""
     rows, count = service.registry_rows(session, **filters.model_dump(), limit=limit, offset=offset)
+    response.headers.update(PUBLIC)
     return RegistryPublic(data=rows, count=count)
 
 
@@ -45,6 +48,7 @@ def registry_csv(session: SessionDep, filters: Annotated[RegistryFilter, Query()
         headers={
             "Content-Disposition": 'attachment; filename="dpa-registry.csv"',
             "X-Content-Type-Options": "nosniff",
+            **PUBLIC,
         },
     )
 

@@ -132,8 +132,13 @@ async def set_privacy_policy(
 def download_document(vendor_id: str, document_id: str, session: SessionDep, actor: Reader) -> Response:
     """A document of this vendor (privacy policy or an agreement's file), always as an attachment."""
     document, data = dpas_service.document_for_download(
-        session, document_id=parse_uuid(document_id), vendor_id=parse_uuid(vendor_id), include_drafts=True
+        session,
+        document_id=parse_uuid(document_id),
+        vendor_id=parse_uuid(vendor_id),
+        actor=actor,
+        include_drafts=True,
     )
+    session.commit()  # the download's audit event
     return attachment(document, data)
 
 

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app import clock
 from app.deps import CurrentFamily, OptionalViewer, SessionDep, Viewer, parse_uuid
-from app.errors import InvalidTransition, ValidationFailed
+from app.errors import InvalidTransition, TooManyRequests, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import Audience
 from app.models.schemas import field_errors
@@ -125,10 +125,11 @@ async def file_dispute(request: Request, session: SessionDep, viewer: CurrentFam
             guardian_id=who["guardian_id"],
             attachment=await _attachment(form),
         )
-    except ValidationFailed as exc:
-        session.rollback()
+    except (ValidationFailed, TooManyRequests) as exc:
+        # A throttled filing wrote nothing but its audit event, which is kept.
+        session.commit() if isinstance(exc, TooManyRequests) else session.rollback()
         errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
-        return _form_page(request, session, viewer, values, errors, status_code=422)
+        return _form_page(request, session, viewer, values, errors, status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/disputes/mine/{dispute.reference}/filed", status_code=303)
 

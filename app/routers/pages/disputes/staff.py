@@ -126,11 +126,12 @@ def export(request: Request, session: SessionDep, actor: CanRead) -> Response:
     params = request.query_params
     try:
         period = DisputeExportRange.model_validate({"start": params.get("start"), "end": params.get("end")})
-        body = dispute_reports.export_csv(session, start=period.start, end=period.end)
+        body = dispute_reports.export_csv(session, start=period.start, end=period.end, actor=actor)
     except (ValidationError, ValidationFailed):
         return redirect_with_flash(
             "/staff/disputes", "Choose a start and an end date (the end on or after the start).", "error"
         )
+    session.commit()  # the export's audit event
     name = f"disputes-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
     return Response(
         body,

@@ -107,6 +107,7 @@ def change_password(
     employee = employee_of(viewer)
     expired = password_expired(employee)
     errors: list[dict[str, str]] = []
+    status = 422
     new_token = ""
     if new_password != new_password_confirm:
         errors = [{"field": "new_password_confirm", "message": "The two new passwords are not the same."}]
@@ -123,11 +124,15 @@ def change_password(
         except AttemptFailed as exc:
             session.commit()
             errors = exc.errors or [{"field": "current_password", "message": exc.detail}]
+            status = exc.status if exc.status == 429 else status
         except ValidationFailed as exc:
             errors = exc.errors or [{"field": "new_password", "message": exc.detail}]
     if errors:
         return render(
-            request, "identity/account/password.html", {"expired": expired, "errors": errors}, status_code=422
+            request,
+            "identity/account/password.html",
+            {"expired": expired, "errors": errors},
+            status_code=status,
         )
     session.commit()
     response = redirect_with_flash(

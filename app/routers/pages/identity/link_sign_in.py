@@ -39,7 +39,7 @@ class LinkSignIn:
     audience: str  # "family" or "vendor": the path prefix
     templates: str  # the folder of its sign_in, check_email and link pages
     purposes: Sequence[LinkPurpose]
-    request_link: Callable[..., None]  # (session, *, email, actor): emails a link, or silently not
+    request_link: Callable[..., str | None]  # (session, *, email, actor): None, or the limit that stopped it
     redeem: Callable[..., Any]  # (session, *, token, browser, actor) -> SignedIn; LinkRejected
 
 
@@ -53,15 +53,17 @@ def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
     @router.post(f"{base}/sign-in", name=f"{flow.audience}_sign_in")
     def sign_in(request: Request, session: SessionDep, email: Annotated[str, Form()] = "") -> Response:
         try:
-            flow.request_link(session, email=email, actor=request_actor(request))
+            limited = flow.request_link(session, email=email, actor=request_actor(request))
         except ValidationFailed as exc:
             session.rollback()
             errors = {e["field"]: e["message"] for e in exc.errors or []}
-            context = {"errors": errors, "email": email[:254]}
-            return render(request, f"{folder}/sign_in.html", context, status_code=422)
+            return render(
+                request, f"{folder}/sign_in.html", {"errors": errors, "email": email[:254]}, status_code=422
+            )
         session.commit()
-        # The same page whether or not the email is known (or the request was throttled).
-        return render(request, f"{folder}/check_email.html", {"email": email.strip().lower()[:254]})
+        # The same page whether or not the email is known; a throttled request says so.
+        context = {"email": email.strip().lower()[:254], "limited": limited}
+        return render(request, f"{folder}/check_email.html", context, status_code=429 if limited else 200)
 
     @router.get(f"{base}/link/{{token}}", name=f"{flow.audience}_link_page")
     def link_page(request: Request, session: SessionDep, token: str) -> Response:

@@ -13,7 +13,7 @@ from app.deps import OptionalViewer, PendingStaff, SessionDep, Viewer, request_a
 from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models import Employee
-from app.security import csrf, webauthn_keys
+from app.security import csrf, device_cookie, webauthn_keys
 from app.security.sessions import Browser, clear_session_cookie, set_session_cookie
 from app.services.identity import mfa, mfa_challenge, password_reset, staff_auth
 from app.services.identity.throttle import AttemptFailed
@@ -125,7 +125,12 @@ def mfa_check(
     employee = employee_of(viewer)
     try:
         token = mfa_challenge.verify_code(
-            session, employee=employee, user_session=viewer.session, code=code, actor=viewer.actor(request)
+            session,
+            employee=employee,
+            user_session=viewer.session,
+            code=code,
+            actor=viewer.actor(request),
+            device_cookie=device_cookie.from_request(request),
         )
     except AttemptFailed as exc:
         session.commit()
@@ -137,7 +142,7 @@ def mfa_check(
             status_code=exc.status,
         )
     session.commit()
-    return signed_in_redirect(target, token)
+    return device_cookie.remember(signed_in_redirect(target, token), employee.id, clock.now())
 
 
 def _challenge(request: Request, viewer: Viewer, ceremony: webauthn_keys.Ceremony) -> bytes | None:
@@ -182,6 +187,7 @@ def mfa_key_check(
             response_json=credential,
             challenge=_challenge(request, viewer, "authenticate"),
             actor=viewer.actor(request),
+            device_cookie=device_cookie.from_request(request),
         )
     except AttemptFailed as exc:
         session.commit()
@@ -195,7 +201,7 @@ def mfa_key_check(
         webauthn_keys.clear_challenge_cookie(response)
         return response
     session.commit()
-    response = signed_in_redirect(target, token)
+    response = device_cookie.remember(signed_in_redirect(target, token), employee.id, clock.now())
     webauthn_keys.clear_challenge_cookie(response)
     return response
 
@@ -258,8 +264,9 @@ def _enrolled(request: Request, viewer: Viewer, enrolled: mfa.Enrolled, target: 
         {"codes": enrolled.recovery_codes, "next": target, "what": what},
         headers=NO_STORE,
     )
-    if enrolled.token:
+    if enrolled.token:  # the first factor: this sign-in is now complete
         set_session_cookie(response, enrolled.token)
+        device_cookie.remember(response, employee_of(viewer).id, clock.now())
     return response
 
 

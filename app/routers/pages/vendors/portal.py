@@ -159,10 +159,11 @@ async def decline(dpa_id: str, request: Request, session: SessionDep, viewer: Cu
 @router.get("/documents/{document_id}")
 def download(document_id: str, request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
     """A file of one of this vendor's agreements (not drafts) or its privacy policy; an attachment."""
-    contact, _ = _who(viewer, request)
+    contact, actor = _who(viewer, request)
     document, data = dpas_service.document_for_download(
-        session, document_id=parse_uuid(document_id), vendor_id=contact.vendor_id
+        session, document_id=parse_uuid(document_id), vendor_id=contact.vendor_id, actor=actor
     )
+    session.commit()  # the download's audit event
     return attachment(document, data)
 
 

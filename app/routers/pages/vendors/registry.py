@@ -20,6 +20,7 @@ from app.errors import DomainError
 from app.models import DpaTemplate
 from app.models.schemas.vendors.agreements import RegistryStatus
 from app.routers.pages.vendors.forms import errors_of, labels
+from app.security.cache_control import BROWSER_ONLY
 from app.services.vendors import publication as dpa_publication
 from app.services.vendors import registry as registry_service
 from app.services.vendors.agreement_queries import download_headers
@@ -90,6 +91,7 @@ def registry_page(request: Request, session: SessionDep) -> Response:
             "csv_url": "/api/v1/registry/dpas.csv" + ("?" + urlencode(query) if query else ""),
         },
         status_code=422 if errors and not is_htmx(request) else 200,
+        headers=None if errors else BROWSER_ONLY,
         fragment="vendors/registry/_results.html",
     )
 

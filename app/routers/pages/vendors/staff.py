@@ -318,6 +318,11 @@ def download(
 ) -> Response:
     """A document of this vendor (drafts' files included); always an attachment."""
     document, data = dpas_service.document_for_download(
-        session, document_id=parse_uuid(document_id), vendor_id=parse_uuid(vendor_id), include_drafts=True
+        session,
+        document_id=parse_uuid(document_id),
+        vendor_id=parse_uuid(vendor_id),
+        actor=actor,
+        include_drafts=True,
     )
+    session.commit()  # the download's audit event
     return attachment(document, data)
