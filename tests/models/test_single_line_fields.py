@@ -27,6 +27,18 @@ from tests.support.factories import make_employee
 
 # Fields that hold paragraphs (textareas): line breaks allowed, other controls refused.
 TEXT_BLOCKS = {"purpose", "note", "reason", "description", "body", "response_text"}
+# The incident notices' and review's paragraphs (93H letters and the post-incident review).
+TEXT_BLOCKS |= {
+    "nature",
+    "steps_taken",
+    "steps_planned",
+    "law_enforcement",
+    "credit_monitoring_enrollment",
+    "additional_text",
+    "attendees",
+    "findings",
+    "changes",
+}
 BREAKERS = ["\r", "\n", "\r\n", "\x85", "\u2028", "\u2029", "\t", "\x00", "\x1b"]
 # Fields checked against a closed list or the email grammar first: any refusal will do.
 CLOSED = {"channel", "data_elements", "grade_bands", "email", "contact_email", "requester_email"}
@@ -35,8 +47,8 @@ OUTPUT_SUFFIXES = ("Public", "Row", "Secret", "Response", "ErrorBody", "WhoAmI",
 
 def _input_models() -> list[type[BaseModel]]:
     found: dict[str, type[BaseModel]] = {}
-    for info in pkgutil.iter_modules(schemas_package.__path__):
-        module = importlib.import_module(f"{schemas_package.__name__}.{info.name}")
+    for info in pkgutil.walk_packages(schemas_package.__path__, prefix=f"{schemas_package.__name__}."):
+        module = importlib.import_module(info.name)
         for name, obj in vars(module).items():
             if (
                 inspect.isclass(obj)
@@ -70,6 +82,8 @@ def _text_fields() -> list[tuple[type[BaseModel], str]]:
 
 
 CASES = _text_fields()
+# Fields that take a list of strings: each item is checked.
+LIST_FIELDS = {"scopes", "sis_ids", "emails"}
 
 
 def test_the_walk_finds_the_fields_the_issue_is_about() -> None:
@@ -85,7 +99,7 @@ def _value(field: str, breaker: str) -> Any:
     text = f"Evil Tool{breaker}Bcc: victim@example.net"
     if field in ("email", "contact_email", "requester_email"):
         text = f"someone{breaker}@example.net"
-    if field == "scopes":
+    if field in LIST_FIELDS:
         return [text]
     return text
 

@@ -29,7 +29,8 @@ def single_line(value: Any) -> Any:
     return value
 
 
-def _text_block(value: Any) -> Any:
+def text_block(value: Any) -> Any:
+    """The check behind ``TextBlock``: line breaks and tabs kept, other control characters refused."""
     if isinstance(value, str) and has_control_character(value, TEXT_BLOCK_OK):
         raise PydanticCustomError("control_character", "Remove the control characters from this text.")
     return value
@@ -38,7 +39,7 @@ def _text_block(value: Any) -> Any:
 # Every single-line text field of every schema is built on this type (DESIGN §7).
 SingleLine = Annotated[str, AfterValidator(single_line)]
 # Text with paragraphs: line breaks and tabs are kept, other control characters refused.
-TextBlock = Annotated[str, AfterValidator(_text_block)]
+TextBlock = Annotated[str, AfterValidator(text_block)]
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -11,9 +10,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from app.models.consent import AnswerRoute, ConsentRequestStatus, ConsentStatus
+from app.models.schemas import SingleLine, single_line
 from app.models.schemas.vendors.vendors import DataElements, Note, Purpose, empty_is_none
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def _one_or_many(value: Any) -> Any:
@@ -24,24 +22,25 @@ def _one_or_many(value: Any) -> Any:
     return value
 
 
-def _scope_values(label: str, maximum: int) -> AfterValidator:
+def _scope_values(label: str) -> AfterValidator:
     def check(values: list[str]) -> list[str]:
         cleaned = [v.strip() for v in values if v and v.strip()]
         if not cleaned:
             raise PydanticCustomError("empty_scope", "Choose at least one {label}.", {"label": label})
-        for value in cleaned:
-            if len(value) > maximum or CONTROL.search(value):
-                raise PydanticCustomError("bad_scope", "This {label} is not one we know.", {"label": label})
         return list(dict.fromkeys(cleaned))
 
     return AfterValidator(check)
 
 
 Schools = Annotated[
-    list[Annotated[str, Field(max_length=120)]], BeforeValidator(_one_or_many), _scope_values("school", 120)
+    list[Annotated[str, BeforeValidator(single_line), Field(max_length=120)]],
+    BeforeValidator(_one_or_many),
+    _scope_values("school"),
 ]
 Grades = Annotated[
-    list[Annotated[str, Field(max_length=8)]], BeforeValidator(_one_or_many), _scope_values("grade", 8)
+    list[Annotated[str, BeforeValidator(single_line), Field(max_length=8)]],
+    BeforeValidator(_one_or_many),
+    _scope_values("grade"),
 ]
 
 
@@ -151,9 +150,11 @@ class ResponseFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ConsentStatus | None = None
-    school: Annotated[Annotated[str, Field(max_length=120)] | None, BeforeValidator(empty_is_none)] = None
-    grade: Annotated[Annotated[str, Field(max_length=8)] | None, BeforeValidator(empty_is_none)] = None
-    q: Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(empty_is_none)] = None
+    school: Annotated[Annotated[SingleLine, Field(max_length=120)] | None, BeforeValidator(empty_is_none)] = (
+        None
+    )
+    grade: Annotated[Annotated[SingleLine, Field(max_length=8)] | None, BeforeValidator(empty_is_none)] = None
+    q: Annotated[Annotated[SingleLine, Field(max_length=100)] | None, BeforeValidator(empty_is_none)] = None
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
-from pydantic_core import PydanticCustomError
 
 from app.models.incidents import (
     Element,
@@ -22,9 +21,9 @@ from app.models.incidents import (
     NoticeMethod,
     ReporterType,
 )
+from app.models.schemas import single_line, text_block
 
 TEXT_MAX = 10_000
-_CONTROL = {chr(c) for c in range(32)} | {"\x7f", "\u2028", "\u2029"}
 
 
 def _strip(value: Any) -> Any:
@@ -37,15 +36,11 @@ def _empty_is_none(value: Any) -> Any:
 
 
 def _one_line(value: str | None) -> str | None:
-    if value is not None and any(ch in _CONTROL for ch in value):
-        raise PydanticCustomError("control_characters", "Use one line, without control characters.")
-    return value
+    return single_line(value)
 
 
 def _text(value: str | None) -> str | None:
-    if value is not None and any(ch in _CONTROL - {"\n", "\r", "\t"} for ch in value):
-        raise PydanticCustomError("control_characters", "Remove the control characters.")
-    return value
+    return text_block(value)
 
 
 Line = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200), AfterValidator(_one_line)]
@@ -150,11 +145,13 @@ class ReviewIn(BaseModel):
 
 
 class StudentRecipientsIn(BaseModel):
-    sis_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=50_000)
+    sis_ids: list[Annotated[str, BeforeValidator(single_line), Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=50_000
+    )
 
 
 class StaffRecipientsIn(BaseModel):
-    emails: list[EmailStr] = Field(min_length=1, max_length=50_000)
+    emails: list[Annotated[EmailStr, BeforeValidator(single_line)]] = Field(min_length=1, max_length=50_000)
 
 
 class RecipientsAdded(BaseModel):

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import NotFound, ValidationFailed
 from app.models import AuditEvent, DisputeCategory, DisputeResponseDocument, DisputeStatus, Role
-from app.services.disputes import filing as disputes
+from app.services.disputes import actions as dispute_actions
 from app.services.disputes import response_documents
 from app.services.platform.documents import read_document
 from tests.support.disputes import file_dispute, guardian_actor, staff_actor
@@ -37,7 +37,7 @@ def png_bytes() -> bytes:
 
 def answer(db: Session, dispute_id, files):  # type: ignore[no-untyped-def]
     team = staff_actor(make_employee(db, roles=[Role.privacy_team]))
-    return disputes.respond(
+    return dispute_actions.respond(
         db,
         dispute_id=dispute_id,
         response_text="Here is the record you asked to see.",

@@ -6,14 +6,12 @@ on the stored values too) and reported as field errors.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.models import DpaAdoption, DpaStatus, DpaTemplate
 from app.models.schemas import SingleLine, TextBlock
@@ -47,16 +45,7 @@ Signatory = OptionalText200
 Reason = Note
 
 
-def _one_line(value: str) -> str:
-    """A single line: no control characters, no Unicode line or paragraph separators."""
-    if any(unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" for ch in value):
-        raise PydanticCustomError("one_line", "Write the reason on one line, without control characters.")
-    return value
-
-
-WithheldReason = Annotated[
-    Annotated[str, Field(max_length=500), AfterValidator(_one_line)] | None, BeforeValidator(empty_is_none)
-]
+WithheldReason = Annotated[Annotated[TextBlock, Field(max_length=500)] | None, BeforeValidator(empty_is_none)]
 
 
 class DpaFields(BaseModel):

@@ -178,7 +178,7 @@ class VendorRefusal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refused_on: date
-    note: Annotated[str, BeforeValidator(strip), _required("The note", 2000)]
+    note: Annotated[TextBlock, BeforeValidator(strip), _required("The note", 2000)]
 
 
 class ContactPublic(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.models import Dispute
-from tests.routers.pages.test_disputes_family_pages import _form, _guardian_with_child
+from tests.routers.pages.disputes.test_family_pages import _form, _guardian_with_child
 from tests.services.platform.test_upload_checks import SCRIPTED
 from tests.support.auth import sign_in_family
 

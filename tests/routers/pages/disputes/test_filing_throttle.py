@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from app import clock
 from app.models import AuditEvent, AuthFailure, Dispute, OutboxMessage, Role
 from app.models.schemas.disputes import StaffDisputeCreate
-from app.services.disputes import filing as disputes
+from app.services.disputes import filing as dispute_filing
 from tests.support.auth import sign_in_as, sign_in_family
 from tests.support.disputes import staff_actor
 from tests.support.factories import make_employee
@@ -42,7 +42,7 @@ def test_a_verified_email_can_raise_five_concerns_a_day_then_is_told_what_to_do(
 ) -> None:
     client.follow_redirects = False
     sign_in_family(client, db, email=EMAIL)
-    for _ in range(disputes.FILINGS_PER_EMAIL):
+    for _ in range(dispute_filing.FILINGS_PER_EMAIL):
         assert client.post("/disputes/new", data=_form()).status_code == 303
     emails_before = _count(db, OutboxMessage)
     refused = client.post("/disputes/new", data=_form(description="One more concern."))
@@ -59,7 +59,7 @@ def test_a_verified_email_can_raise_five_concerns_a_day_then_is_told_what_to_do(
     data = StaffDisputeCreate.model_validate(
         {**_form(description="Filed by the team."), "requester_email": EMAIL, "channel": "email"}
     )
-    disputes.staff_file_dispute(db, data=data, actor=staff_actor(team))
+    dispute_filing.staff_file_dispute(db, data=data, actor=staff_actor(team))
     assert _count(db, Dispute, col(Dispute.requester_email) == EMAIL) == 6
 
     # A day later the person can file online again.
@@ -68,7 +68,7 @@ def test_a_verified_email_can_raise_five_concerns_a_day_then_is_told_what_to_do(
 
 
 def test_the_team_page_files_on_behalf_even_past_the_limit(client: TestClient, db: Session) -> None:
-    for _ in range(disputes.FILINGS_PER_EMAIL):
+    for _ in range(dispute_filing.FILINGS_PER_EMAIL):
         db.add(AuthFailure(subject="concern-email:" + EMAIL, at=clock.now()))
     db.flush()
     sign_in_as(client, db, make_employee(db, roles=[Role.privacy_team]))
@@ -83,7 +83,7 @@ def test_the_team_page_files_on_behalf_even_past_the_limit(client: TestClient, d
 
 def test_one_network_is_limited_too_but_with_room_for_many_families(client: TestClient, db: Session) -> None:
     client.follow_redirects = False
-    for _ in range(disputes.FILINGS_PER_ADDRESS):
+    for _ in range(dispute_filing.FILINGS_PER_ADDRESS):
         db.add(AuthFailure(subject="concern-address:testclient", at=clock.now()))
     db.flush()
     sign_in_family(client, db, email="another@example.net")
