@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     # argon2id). Unset, a key derived from the token secret is used; set it to rotate the token
     # secret alone (changing it makes every stored client secret fail: rotate the clients then).
     client_secret_key: SecretStr | None = None
+    # WISP §V: days the team has to finish a leaver's offboarding checklist before it is overdue.
+    offboarding_days: int = Field(default=3, ge=1, le=30)
 
     max_request_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     worker_poll_seconds: float = Field(default=5.0, gt=0)

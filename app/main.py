@@ -19,6 +19,7 @@ from app.routers.api.consent import requests as consent_api
 from app.routers.api.disputes import disputes as disputes_api
 from app.routers.api.identity import api_clients as api_clients_api
 from app.routers.api.identity import oauth, whoami
+from app.routers.api.identity import scim as scim_api
 from app.routers.api.identity import staff as staff_api
 from app.routers.api.incidents import incidents as incidents_api
 from app.routers.api.platform import audit as audit_api
@@ -44,6 +45,7 @@ from app.routers.pages.vendors import portal_sign_in as vendor
 from app.routers.pages.vendors import refusal as vendor_refusal
 from app.routers.pages.vendors import registry
 from app.routers.pages.vendors import staff as vendors_staff
+from app.routers.pages.workforce import offboarding as offboarding_pages
 from app.security.cache_control import CacheControlMiddleware
 from app.security.csrf import verify_csrf
 from app.security.headers import SecurityHeadersMiddleware
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(scim_api.router)
     for api_router in (
         oauth.router,
         whoami.router,
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incidents_recipients.router,
         incidents_staff.router,
         incidents_vendor.router,
+        offboarding_pages.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:

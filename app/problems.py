@@ -81,6 +81,29 @@ def problem_response(
     )
 
 
+SCIM_MEDIA_TYPE = "application/scim+json"
+_SCIM_TYPES = {409: "uniqueness"}
+
+
+def is_scim(request: Request) -> bool:
+    return request.url.path.startswith("/scim/")
+
+
+def scim_error_response(
+    status: int, detail: str | None, scim_type: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """RFC 7644 §3.12: ``urn:ietf:params:scim:api:messages:2.0:Error`` with the SCIM content type."""
+    from scim2_models import Error
+
+    body = Error(status=status, scim_type=scim_type or _SCIM_TYPES.get(status), detail=detail)
+    return Response(
+        json.dumps(body.model_dump()).encode(),
+        status_code=status,
+        media_type=SCIM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
 def wants_problem_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith(_API_PREFIXES) or path in ("/healthz", "/readyz")
@@ -127,6 +150,13 @@ def _respond(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    if is_scim(request):
+        scim_type = None
+        if status == 400 and errors:
+            scim_type = (
+                "invalidSyntax" if any(e.get("type") == "json_invalid" for e in errors) else "invalidValue"
+            )
+        return scim_error_response(status, detail, scim_type, headers)
     if wants_problem_json(request):
         return problem_response(
             request, status=status, title=title, detail=detail, errors=errors, headers=headers
@@ -187,9 +217,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers) if exc.headers else None
         return _respond(request, exc.status_code, None, detail, headers=headers)
 
+    from scim2_models import SCIMException
+
+    @app.exception_handler(SCIMException)
+    async def _scim(request: Request, exc: SCIMException) -> Response:
+        error = exc.to_error()
+        return scim_error_response(error.status or exc.status, error.detail, error.scim_type)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = _field_errors(exc)
+        if is_scim(request):
+            names = ", ".join(dict.fromkeys(e["field"] for e in errors))
+            return _respond(request, 400, None, f"The request is not valid ({names}).", errors)
         malformed = any(e["type"] == "json_invalid" for e in errors)
         detail = (
             "The request body is not valid JSON."

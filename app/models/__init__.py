@@ -27,6 +27,7 @@ from app.models.identity.staff import (
     AuthFailure,
     Employee,
     EmployeeStatus,
+    EmployeeType,
     PasswordHistory,
     RecoveryCode,
     Role,
@@ -62,6 +63,7 @@ from app.models.vendors import (
     VendorContact,
     VendorStatus,
 )
+from app.models.workforce import OffboardingChecklist, OffboardingItem, OffboardingTask
 
 metadata = SQLModel.metadata
 
@@ -92,6 +94,7 @@ __all__ = [
     "EmailLink",
     "Employee",
     "EmployeeStatus",
+    "EmployeeType",
     "EnrollmentStatus",
     "EventKind",
     "Guardian",
@@ -109,6 +112,9 @@ __all__ = [
     "MessageKind",
     "NoticeKind",
     "NoticeMethod",
+    "OffboardingChecklist",
+    "OffboardingItem",
+    "OffboardingTask",
     "OutboxMessage",
     "OutboxStatus",
     "PasswordHistory",

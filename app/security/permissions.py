@@ -28,7 +28,10 @@ PERMISSIONS: dict[str, Rule] = {
     "staff.read": Rule(roles=ADMIN | {Role.auditor}),
     "staff.manage": Rule(roles=ADMIN, scopes=frozenset({"scim"})),
     "api_clients.manage": Rule(roles=ADMIN),
+    "scim.provision": Rule(scopes=frozenset({"scim"})),  # /scim/v2: the HR system or identity provider
     "audit.read": Rule(roles=READERS),
+    "offboarding.read": Rule(roles=READERS),
+    "offboarding.write": Rule(roles=TEAM),
     # the privacy program (later issues use these names)
     "vendors.read": Rule(roles=READERS, scopes=frozenset({"vendors:read", "vendors:write"})),
     "vendors.write": Rule(roles=TEAM, scopes=frozenset({"vendors:write"})),

@@ -118,6 +118,11 @@ class RouteCase:
         return self.path.startswith(("/api/", "/scim/"))
 
     @property
+    def error_type(self) -> str:
+        """SCIM answers errors as SCIM errors (RFC 7644 §3.12); the rest of the API as problems."""
+        return "application/scim+json" if self.path.startswith("/scim/") else "application/problem+json"
+
+    @property
     def url(self) -> str:
         return _fill(self.path)
 
@@ -242,8 +247,8 @@ def test_without_credentials_api_is_401_and_pages_go_to_sign_in(client: TestClie
         if case.api:
             ok = (
                 r.status_code == 401
-                and r.headers["content-type"] == "application/problem+json"
-                and r.json()["status"] == 401
+                and r.headers["content-type"] == case.error_type
+                and int(r.json()["status"]) == 401
                 and r.headers.get("www-authenticate") == "Bearer"
             )
         else:
@@ -283,7 +288,7 @@ def test_staff_without_the_role_get_403_and_an_audit_event(client: TestClient, d
         client.headers["X-CSRF-Token"] = keyed_hash("csrf", tokens[role])
         before = _denials(db, staff[role])
         r = _call(client, case)
-        kind = "application/problem+json" if case.api else "text/html"
+        kind = case.error_type if case.api else "text/html"
         if r.status_code != 403 or not r.headers["content-type"].startswith(kind):
             return f"as {role.value}: {_answer(r)}"
         if _denials(db, staff[role]) != [*before, case.permission]:
@@ -314,7 +319,7 @@ def test_api_clients_without_the_scope_get_403(client: TestClient, db: Session) 
             client_id=api_client.client_id, scopes=other_scopes, secret_version=api_client.secret_version
         )
         r = _call(client, case, headers={"Authorization": f"Bearer {token}"})
-        ok = r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+        ok = r.status_code == 403 and r.headers["content-type"] == case.error_type
         return None if ok else _answer(r)
 
     _check(cases, check)
@@ -345,7 +350,7 @@ def test_staff_routes_refuse_a_sign_in_still_waiting_for_its_second_factor(
     def check(case: RouteCase) -> str | None:
         r = _call(client, case)
         if case.api:
-            ok = r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+            ok = r.status_code == 403 and r.headers["content-type"] == case.error_type
         else:
             ok = r.status_code == 303 and r.headers["location"] == "/staff/mfa"
         return None if ok else _answer(r)
@@ -389,7 +394,7 @@ def test_cookie_authenticated_unsafe_requests_without_csrf_token_are_403(
     def check(case: RouteCase) -> str | None:
         for headers, data in (({}, None), ({}, {"csrf_token": "forged"}), ({"X-CSRF-Token": "forged"}, None)):
             r = _call(client, case, headers=headers, data=data)
-            kind = "application/problem+json" if case.api else "text/html"
+            kind = case.error_type if case.api else "text/html"
             if r.status_code != 403 or not r.headers["content-type"].startswith(kind):
                 return _answer(r)
             if not case.api and "was not sent from Steward" not in r.text:

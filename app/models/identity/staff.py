@@ -25,6 +25,16 @@ class EmployeeStatus(StrEnum):
     terminated = "terminated"
 
 
+class EmployeeType(StrEnum):
+    """The kind of person (WISP §IV trains all of them); from HR, shown on the staff pages."""
+
+    staff = "staff"
+    substitute = "substitute"
+    coach = "coach"
+    contractor = "contractor"
+    committee_member = "committee_member"
+
+
 class Employee(Timestamped, table=True):
     __tablename__ = "employee"
 
@@ -34,6 +44,20 @@ class Employee(Timestamped, table=True):
     name: str = Field(max_length=200)
     title: str | None = Field(default=None, max_length=200)
     department: str | None = Field(default=None, max_length=200)
+    employee_type: EmployeeType = Field(
+        default=EmployeeType.staff,
+        sa_type=str_enum(EmployeeType, 24),
+        sa_column_kwargs={"server_default": "staff"},
+    )
+    # SCIM (HR or identity provider): the IdP's own id, the account name it uses, the name parts.
+    external_id: str | None = Field(default=None, max_length=200, index=True)
+    user_name: str | None = Field(default=None, max_length=254, unique=True)  # stored lower-case
+    given_name: str | None = Field(default=None, max_length=100)
+    family_name: str | None = Field(default=None, max_length=100)
+    # The sign-in email as the identity provider labels it (answered back as sent).
+    email_type: str | None = Field(default="work", max_length=20, sa_column_kwargs={"server_default": "work"})
+    email_primary: bool | None = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    scim_deleted_at: datetime | None = None  # DELETEd over SCIM: terminated, gone from SCIM, kept here
     roles: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     status: EmployeeStatus = Field(default=EmployeeStatus.active, sa_type=str_enum(EmployeeStatus, 16))
     password_hash: str | None = Field(default=None, max_length=255)

@@ -32,8 +32,11 @@ from app.models import (
 from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
 from app.security.passwords import hash_password
 from app.security.sessions import end_all_sessions, idle_limit
+from app.services.disputes import calendar as calendar_feeds
+from app.services.identity.privacy_roles import guard_privacy_roles
 from app.services.platform import audit
 from app.services.platform.outbox import queue_email
+from app.services.workforce import offboarding
 
 OBJECT = "employee"
 
@@ -87,6 +90,7 @@ def create_employee(
         created_at=now,
         updated_at=now,
     )
+    guard_privacy_roles(session, actor=actor, employee=employee, before=set(), after=set(employee.roles))
     session.add(employee)
     session.flush()
     audit.record(
@@ -103,16 +107,21 @@ def create_employee(
         },
     )
     if send_welcome:
-        subject, body, lang = render_email(
-            "staff_welcome",
-            "en",
-            employee_name=employee.name,
-            email=email,
-            roles=", ".join(employee.roles),
-            reset_url=get_settings().base_url.rstrip("/") + "/staff/password-reset",
-        )
-        queue_email(session, to=email, subject=subject, body_text=body, language=lang)
+        queue_welcome(session, employee=employee)
     return employee
+
+
+def queue_welcome(session: Session, *, employee: Employee) -> None:
+    """The welcome email: choose a password (through the reset page) and enrol MFA, via the outbox."""
+    subject, body, lang = render_email(
+        "staff_welcome",
+        "en",
+        employee_name=employee.name,
+        email=employee.email,
+        roles=", ".join(employee.roles),
+        reset_url=get_settings().base_url.rstrip("/") + "/staff/password-reset",
+    )
+    queue_email(session, to=employee.email, subject=subject, body_text=body, language=lang)
 
 
 def update_employee(
@@ -138,6 +147,10 @@ def update_employee(
         raise Conflict(
             "You cannot remove your own privacy administrator role; ask another administrator.",
             errors=[{"field": "roles", "message": "You cannot remove your own administrator role."}],
+        )
+    if "roles" in sent:
+        guard_privacy_roles(
+            session, actor=actor, employee=employee, before=set(employee.roles), after=set(sent["roles"])
         )
     changes: dict[str, Any] = {}
     for field, value in sent.items():
@@ -230,7 +243,9 @@ def reactivate_employee(
 def terminate_employee(
     session: Session, *, actor: Actor, employee_id: uuid.UUID | None, reason: str | None = None
 ) -> Employee:
-    return _transition(
+    """WISP §V: access ends now (sessions ended, the calendar feed's token deleted, so a rehire
+    cannot revive it), and the team's offboarding checklist opens."""
+    employee = _transition(
         session,
         actor=actor,
         employee_id=employee_id,
@@ -240,6 +255,9 @@ def terminate_employee(
         end_sessions=True,
         reason=reason,
     )
+    calendar_feeds.remove_feed(session, employee_id=employee.id, actor=actor)
+    offboarding.open_checklist(session, actor=actor, employee=employee)
+    return employee
 
 
 TRANSITIONS = {

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from app.models import EmployeeStatus, Role
+from app.models import EmployeeStatus, EmployeeType, Role
 from app.models.schemas import SingleLine, single_line
 
 
@@ -95,6 +95,7 @@ class EmployeePublic(BaseModel):
     department: str | None
     roles: list[str]
     status: EmployeeStatus
+    employee_type: EmployeeType
     created_at: datetime
     updated_at: datetime
     last_sign_in_at: datetime | None

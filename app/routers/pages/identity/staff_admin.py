@@ -39,7 +39,7 @@ ROLE_LABELS = {
 ACTION_MESSAGES = {
     "suspend": "suspended; their sessions have ended",
     "reactivate": "reactivated",
-    "terminate": "terminated; their sessions have ended",
+    "terminate": "terminated; their sessions have ended and the team's offboarding checklist is open",
 }
 
 
