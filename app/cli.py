@@ -22,6 +22,8 @@ staff_cli = typer.Typer(help="Employee (staff) accounts.", no_args_is_help=True)
 cli.add_typer(staff_cli, name="staff")
 audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
+roster_cli = typer.Typer(help="The roster from the SIS.", no_args_is_help=True)
+cli.add_typer(roster_cli, name="roster")
 log = logging.getLogger("steward")
 
 
@@ -169,6 +171,67 @@ def check() -> None:
         )
         raise typer.Exit(1)
     console.print(f"[green]ready[/]: database at {readiness.revision}")
+
+
+@roster_cli.command("import")
+def roster_import(
+    path: str = typer.Argument(..., help="A OneRoster 1.1 CSV zip, or a folder holding its CSV files."),
+) -> None:
+    """Import a OneRoster 1.1 CSV set: every row checked first, then written all at once."""
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from sqlmodel import Session
+
+    from app import clock
+    from app.actors import Actor
+    from app.errors import DomainError
+    from app.models import ImportSource, ImportStatus, RosterImport
+    from app.services.roster.imports import create_import, run_import
+
+    source = Path(path)
+    if not source.exists():
+        console.print(f"[red]no such file or folder[/]: {path}")
+        raise typer.Exit(2)
+    import getpass
+
+    actor = Actor(type="system", label=f"steward roster import ({getpass.getuser()})")
+    engine = get_engine()
+    with Session(engine) as session:
+        try:
+            row = create_import(
+                session, file_name=source.name, source=ImportSource.cli, actor=actor, now=clock.now()
+            )
+        except DomainError as exc:
+            console.print(f"[red]{exc.detail}[/]")
+            raise typer.Exit(1) from exc
+        session.commit()
+        import_id = row.id
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("reading rows", total=None)
+
+        def show(job: RosterImport) -> None:
+            progress.update(
+                task, total=job.rows_total or None, completed=job.rows_done, description=job.phase
+            )
+
+        final = run_import(engine, import_id=import_id, path=source, on_progress=show)
+    if final is None:
+        console.print("[red]another runner took this import[/]")
+        raise typer.Exit(1)
+    if final.status != ImportStatus.succeeded:
+        console.print(f"[red]refused[/]: {final.problem_count} problem(s); nothing was written.")
+        for p in (final.problems or [])[:50]:
+            console.print(f"  {p['file']}:{p['line']} {p['column']}: {p['message']}", highlight=False)
+        if final.error:
+            console.print(final.error)
+        raise typer.Exit(1)
+    summary = final.summary or {}
+    console.print(f"[green]imported[/] ({summary.get('mode')}); changed: {summary.get('changed')}")
+    for kind in ("students", "guardians", "guardianships"):
+        counts = ", ".join(f"{k} {v}" for k, v in summary.get(kind, {}).items())
+        console.print(f"  {kind}: {counts}")
 
 
 @cli.command()

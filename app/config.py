@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     offboarding_days: int = Field(default=3, ge=1, le=30)
 
     max_request_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
+    # Roster intake (JSON sync and OneRoster uploads) is larger than any other request.
+    roster_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    roster_uploads_dir: str = "var/roster-uploads"  # an upload waits here until its import runs
     worker_poll_seconds: float = Field(default=5.0, gt=0)
     log_json: bool | None = None  # default: JSON lines in production, text in development
 

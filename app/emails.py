@@ -28,7 +28,9 @@ def render_email(template_name: str, language: str, /, **context: Any) -> tuple[
     """Returns (subject, body, language actually used)."""
     settings = get_settings()
     ctx = {"district_name": settings.district_name, "base_url": settings.base_url.rstrip("/"), **context}
-    lang = language if language in LANGUAGES else "en"
+    # A BCP 47 tag from the roster (es-MX, pt-BR) is served in its language; any other in English.
+    primary = (language or "en").split("-", 1)[0].lower()
+    lang = primary if primary in LANGUAGES else "en"
     try:
         template = _env.get_template(f"{template_name}.{lang}.txt")
     except TemplateNotFound:

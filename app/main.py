@@ -23,6 +23,8 @@ from app.routers.api.identity import scim as scim_api
 from app.routers.api.identity import staff as staff_api
 from app.routers.api.incidents import incidents as incidents_api
 from app.routers.api.platform import audit as audit_api
+from app.routers.api.roster import imports as roster_imports_api
+from app.routers.api.roster import sync as roster_sync_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
 from app.routers.api.vendors import vendors as vendors_api
@@ -39,6 +41,7 @@ from app.routers.pages.incidents import vendor as incidents_vendor
 from app.routers.pages.platform import audit, dev, public
 from app.routers.pages.platform.api_docs import api_docs_router
 from app.routers.pages.roster import family
+from app.routers.pages.roster import staff as roster_pages
 from app.routers.pages.vendors import agreements as dpas_staff
 from app.routers.pages.vendors import portal as vendor_portal
 from app.routers.pages.vendors import portal_sign_in as vendor
@@ -92,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry_api.router,
         consent_api.router,
         incidents_api.router,
+        roster_sync_api.router,
+        roster_imports_api.router,
     ):
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (
@@ -118,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incidents_staff.router,
         incidents_vendor.router,
         offboarding_pages.router,
+        roster_pages.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:
@@ -131,7 +137,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: errors caught inside the size limit, headers and request id.
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestSizeLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        path_limits={
+            "/api/v1/roster/": settings.roster_max_bytes,
+            "/staff/roster": settings.roster_max_bytes,
+        },
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(CacheControlMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -23,6 +23,7 @@ os.environ["STEWARD_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["STEWARD_ENVIRONMENT"] = "development"
 os.environ["STEWARD_DOCUMENTS_DIR"] = str(_TMP / "documents")  # uploads stay out of the work tree
 os.environ["STEWARD_AUDIT_CHECKPOINT_PATH"] = str(_TMP / "audit-checkpoints.jsonl")
+os.environ["STEWARD_ROSTER_UPLOADS_DIR"] = str(_TMP / "roster-uploads")
 for _name in ("STEWARD_SMTP_HOST", "STEWARD_SMTP_USER", "STEWARD_SMTP_PASSWORD"):
     os.environ.pop(_name, None)
 

@@ -9,6 +9,7 @@ from app.demo.disputes import load_disputes
 from app.demo.identity import load_identity
 from app.demo.incidents import load_incidents
 from app.demo.people import load_people
+from app.demo.roster import load_roster_history
 from app.demo.vendors import load_vendors
 from app.demo.workforce import load_workforce
 from app.models import Student
@@ -21,6 +22,7 @@ def has_data(session: Session) -> bool:
 def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     """Load every part of the demo district in the caller's transaction; returns counts."""
     summary = load_people(session, seed=seed)
+    summary.update(load_roster_history(session))
     summary.update(load_identity(session))
     summary.update(load_vendors(session))
     summary.update(load_disputes(session, seed=seed))

@@ -7,6 +7,7 @@ from app.jobs import (  # noqa: F401  (registers the jobs)
     incidents_notice_clock,
     outbox_delivery,
     platform_audit_checkpoint,
+    roster_imports,
     workforce_offboarding,
 )
 from app.jobs.registry import JOBS, Job, JobContext, job

@@ -54,6 +54,7 @@ from app.models.platform.documents import Document
 from app.models.platform.jobs import JobState
 from app.models.platform.outbox import OutboxMessage, OutboxStatus
 from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
+from app.models.roster_imports import ImportSource, ImportStatus, RosterImport
 from app.models.vendors import (
     Dpa,
     DpaAdoption,
@@ -99,6 +100,8 @@ __all__ = [
     "EventKind",
     "Guardian",
     "Guardianship",
+    "ImportSource",
+    "ImportStatus",
     "Incident",
     "IncidentAttachment",
     "IncidentEvent",
@@ -123,6 +126,7 @@ __all__ = [
     "ReferenceCounter",
     "ReporterType",
     "Role",
+    "RosterImport",
     "Student",
     "TotpFactor",
     "UserSession",

@@ -21,7 +21,7 @@ class EnrollmentStatus(StrEnum):
 
 class Student(Timestamped, table=True):
     __tablename__ = "student"
-    __table_args__ = (sa.Index(None, "school", "grade"),)
+    __table_args__ = (sa.Index(None, "school", "grade"), sa.Index(None, "last_name", "first_name"))
 
     id: uuid.UUID = uuid_pk()
     sis_id: str = Field(max_length=64, unique=True)
@@ -36,6 +36,7 @@ class Student(Timestamped, table=True):
 
 class Guardian(Timestamped, table=True):
     __tablename__ = "guardian"
+    __table_args__ = (sa.Index(None, "last_name", "first_name"),)
 
     id: uuid.UUID = uuid_pk()
     sis_id: str = Field(max_length=64, unique=True)

@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, Rule] = {
     "incidents.write": Rule(roles=TEAM, scopes=frozenset({"incidents:write"})),
     "incidents.report": Rule(roles=ANY_EMPLOYEE, scopes=frozenset({"incidents:write"})),
     "roster.write": Rule(scopes=frozenset({"roster:write"})),
+    "roster.read": Rule(roles=TEAM, scopes=frozenset({"roster:write"})),
+    "roster.import": Rule(roles=TEAM, scopes=frozenset({"roster:write"})),
     "sharing.read": Rule(roles=READERS, scopes=frozenset({"sharing:read"})),
     "disclosures.write": Rule(scopes=frozenset({"disclosures:write"})),
 }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
-from app.models import Guardian, Guardianship, Student
+from app.models import EnrollmentStatus, Guardian, Guardianship, Student
 
 NOT_YOURS = "There is no such child on your account."
 NO_RIGHTS = (
@@ -36,11 +36,17 @@ class Child:
 
 
 def children_of(session: Session, *, guardian_id: uuid.UUID) -> list[Student]:
-    """The guardian's students, by last then first name."""
+    """The guardian's enrolled students, by last then first name.
+
+    A student the SIS unenrolled keeps their history (consents, disclosures, disputes) but is
+    no longer listed on the family pages."""
     rows = session.exec(
         select(Student)
         .join(Guardianship, col(Guardianship.student_id) == Student.id)
-        .where(col(Guardianship.guardian_id) == guardian_id)
+        .where(
+            col(Guardianship.guardian_id) == guardian_id,
+            col(Student.enrollment_status) == EnrollmentStatus.enrolled,
+        )
         .order_by(col(Student.last_name), col(Student.first_name), col(Student.id))
     ).all()
     return list(rows)

@@ -91,8 +91,9 @@ def new_dispute(request: Request, session: SessionDep, viewer: OptionalViewer) -
             request, "disputes/about.html", {"signed_in_staff": viewer is not None, **pages.labels()}
         )
     assert viewer is not None
-    preferred = viewer.guardian.preferred_language if viewer.guardian else None
-    language = preferred if preferred in pages.LANGUAGES else "en"  # the roster's language, else English
+    preferred = (viewer.guardian.preferred_language if viewer.guardian else None) or "en"
+    primary = preferred.split("-", 1)[0].lower()  # a BCP 47 tag: pt-BR is Portuguese
+    language = primary if primary in pages.LANGUAGES else "en"  # the roster's language, else English
     return _form_page(request, session, viewer, {"language": language, "requester_relation": "parent"}, {})
 
 
