@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # The suite runs on both cores (pytest-xdist; each worker has its own database).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install assets migrate demo lint typecheck chromium wrk bench clean
+.PHONY: run test install assets migrate demo lint typecheck chromium wrk bench clean openapi-snapshot
 
 run: migrate
 	$(BIN)/steward demo
@@ -55,6 +55,10 @@ chromium:
 
 wrk:
 	@sh scripts/ensure-wrk.sh
+
+# After an intended API change: rewrite tests/snapshots/openapi.json, then review its diff.
+openapi-snapshot: install
+	STEWARD_UPDATE_OPENAPI_SNAPSHOT=1 $(BIN)/pytest -q tests/routers/api/platform/test_openapi_contract.py
 
 # BENCH_QUICK=1 for one short round of each; STEWARD_BENCH_DATABASE_URL (an empty database of its
 # own) to run them on PostgreSQL too. Figures are printed and written to bench/results.json.

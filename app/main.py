@@ -10,7 +10,10 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.api_contract import install_contract, operation_id
 from app.config import Settings, get_settings
+from app.etag_middleware import ETagMiddleware
+from app.idempotency_middleware import IdempotencyMiddleware
 from app.log import configure_logging
 from app.middleware import RequestIdMiddleware, RequestSizeLimitMiddleware
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
@@ -28,6 +31,7 @@ from app.routers.api.roster import sync as roster_sync_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
 from app.routers.api.vendors import vendors as vendors_api
+from app.routers.content_type import require_media_type
 from app.routers.pages.consent import family as consent_family
 from app.routers.pages.consent import staff as consent_staff
 from app.routers.pages.disputes import calendar
@@ -77,9 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # served by the api_docs router, for whom the setting allows
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(verify_csrf), Depends(require_media_type)],
+        generate_unique_id_function=operation_id,
     )
     install_problem_handlers(app)
+    install_contract(app)
 
     app.include_router(health.router)
     app.include_router(scim_api.router)
@@ -136,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # Added innermost first: errors caught inside the size limit, headers and request id.
+    app.add_middleware(ETagMiddleware)  # innermost: tags the handler's answer
+    app.add_middleware(IdempotencyMiddleware)  # remembers the answer (with its tag)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(
         RequestSizeLimitMiddleware,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
@@ -48,6 +48,7 @@ def problem_body(
     detail: str | None = None,
     instance: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    request_id: str | None = None,
 ) -> bytes:
     title = title or _TITLES.get(status, "Error")
     body: dict[str, Any] = {
@@ -61,7 +62,29 @@ def problem_body(
         body["instance"] = instance
     if errors:
         body["errors"] = errors
+    if request_id:
+        body["request_id"] = request_id
     return json.dumps(body).encode()
+
+
+def _request_id(request: Request) -> str | None:
+    value = request.scope.get("state", {}).get("request_id")
+    return str(value) if value else None
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the path's routes answer (Starlette's 405 names only the first route's).
+
+    When a literal path (``/vendors/requests``) and a templated one (``/vendors/{id}``) both
+    match, the one with the fewest parameters is the resource meant."""
+    from fastapi.routing import iter_route_contexts
+
+    by_params: dict[int, set[str]] = {}
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(request.url.path):
+            by_params.setdefault((route.path or "").count("{"), set()).update(route.methods)
+    return sorted(by_params[min(by_params)]) if by_params else []
 
 
 def problem_response(
@@ -73,8 +96,16 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    body = problem_body(
+        status=status,
+        title=title,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+        request_id=_request_id(request),
+    )
     return Response(
-        problem_body(status=status, title=title, detail=detail, instance=request.url.path, errors=errors),
+        body,
         status_code=status,
         media_type="application/problem+json",
         headers=headers,
@@ -215,6 +246,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is nothing at this address."
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
         return _respond(request, exc.status_code, None, detail, headers=headers)
 
     from scim2_models import SCIMException
@@ -223,6 +256,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _scim(request: Request, exc: SCIMException) -> Response:
         error = exc.to_error()
         return scim_error_response(error.status or exc.status, error.detail, error.scim_type)
+
+    @app.exception_handler(IntegrityError)
+    def _integrity(request: Request, exc: IntegrityError) -> Response:
+        """A uniqueness (or other) constraint the database enforced: someone got there first."""
+        log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        detail = "This conflicts with an existing record (for example, one with the same name)."
+        return _respond(request, 409, "Conflict", detail)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -51,6 +51,7 @@ from app.models.incidents import (
 )
 from app.models.platform.audit import AuditEvent
 from app.models.platform.documents import Document
+from app.models.platform.idempotency import IdempotencyRecord
 from app.models.platform.jobs import JobState
 from app.models.platform.outbox import OutboxMessage, OutboxStatus
 from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
@@ -100,6 +101,7 @@ __all__ = [
     "EventKind",
     "Guardian",
     "Guardianship",
+    "IdempotencyRecord",
     "ImportSource",
     "ImportStatus",
     "Incident",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -27,6 +29,9 @@ class Vendor(Timestamped, table=True):
 
     id: uuid.UUID = uuid_pk()
     name: str = Field(max_length=200, unique=True)
+    # The name as people compare names (case, accents, spaces ignored): unique, so the database
+    # refuses "Émile Learning" beside "emile  learning" on SQLite as on PostgreSQL. Set on flush.
+    name_key: str = Field(default="", max_length=200, unique=True)
     website: str | None = Field(default=None, max_length=500)
     status: VendorStatus = Field(default=VendorStatus.requested, sa_type=str_enum(VendorStatus, 24))
     products: str | None = Field(default=None, max_length=1000)  # products or services
@@ -45,6 +50,19 @@ class Vendor(Timestamped, table=True):
     # The vendor would not sign the district's agreement (DPP §V): the consent path opens.
     refused_to_sign_on: date | None = None
     refusal_note: str | None = Field(default=None, max_length=2000)
+
+
+def vendor_name_key(name: str) -> str:
+    """Casefolded, accents removed, inner spaces collapsed: "Émile  Learning" → "emile learning"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())[:200]
+
+
+@sa.event.listens_for(Vendor, "before_insert")
+@sa.event.listens_for(Vendor, "before_update")
+def _set_name_key(_mapper: Any, _connection: Any, vendor: Vendor) -> None:
+    vendor.name_key = vendor_name_key(vendor.name)
 
 
 class VendorContact(Timestamped, table=True):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from app.actors import Actor
 from app.models import Role
+from app.models.scopes import SCOPES
 
 TEAM = frozenset({Role.privacy_team, Role.privacy_admin})
 READERS = TEAM | {Role.auditor}
@@ -50,22 +51,6 @@ PERMISSIONS: dict[str, Rule] = {
     "disclosures.write": Rule(scopes=frozenset({"disclosures:write"})),
 }
 
-# Scopes an API client may be given (admins pick from these).
-SCOPES: dict[str, str] = {
-    "roster:write": "push the roster (students, guardians)",
-    "sharing:read": "ask whether a vendor may receive a student's data",
-    "disclosures:write": "log disclosures of student records",
-    "vendors:read": "read vendors and agreements",
-    "vendors:write": "create and change vendors and agreements",
-    "disputes:read": "read disputes",
-    "disputes:write": "create and work disputes",
-    "consent:read": "read consent requests and guardians' answers",
-    "consent:write": "create and run consent requests, record answers",
-    "incidents:read": "read security incidents",
-    "incidents:write": "report and work security incidents",
-    "scim": "provision employee accounts (SCIM 2.0)",
-}
-
 
 def allowed(actor: Actor, permission: str) -> bool:
     rule = PERMISSIONS[permission]
@@ -74,3 +59,6 @@ def allowed(actor: Actor, permission: str) -> bool:
     if actor.type == "api_client":
         return bool(rule.scopes & actor.scopes)
     return False
+
+
+__all__ = ["PERMISSIONS", "SCOPES", "Rule", "allowed"]

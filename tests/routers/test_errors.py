@@ -83,9 +83,9 @@ def test_field_errors_are_listed(probe_client: TestClient, db: Session) -> None:
     assert _outbox_count(db) == 0
 
 
-def test_wrong_content_type_is_a_problem(probe_client: TestClient, db: Session) -> None:
+def test_wrong_content_type_is_a_415_problem(probe_client: TestClient, db: Session) -> None:
     r = probe_client.post("/api/v1/probe", content=b"to=a&count=1", headers={"content-type": "text/plain"})
-    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert r.status_code == 415 and r.headers["content-type"] == PROBLEM
     assert _outbox_count(db) == 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 # Characters that end or break a line, or control a terminal: CR, LF, NEL, U+2028/2029 and every
@@ -40,6 +40,22 @@ def text_block(value: Any) -> Any:
 SingleLine = Annotated[str, AfterValidator(single_line)]
 # Text with paragraphs: line breaks and tabs are kept, other control characters refused.
 TextBlock = Annotated[str, AfterValidator(text_block)]
+
+
+# The deepest page any list serves: a bound in the schema, so a huge offset is a 422, never a 500.
+MAX_OFFSET = 1_000_000
+# A required text field: something other than spaces (the validators strip, then refuse blanks).
+NON_BLANK = r"\S"
+
+
+def documented(**rules: Any) -> Any:
+    """Tell the OpenAPI document a rule a validator enforces (an enum, a non-blank pattern), so
+    clients and generators see the same rule the server applies."""
+    return Field(json_schema_extra=rules)
+
+
+def required_text(maximum: int) -> Any:
+    return documented(minLength=1, maxLength=maximum, pattern=NON_BLANK)
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from app.models import DisputeCategory, DisputeStatus, MessageKind
 from app.models.disputes import ClockState
-from app.models.schemas import SingleLine, TextBlock, single_line
+from app.models.schemas import MAX_OFFSET, SingleLine, TextBlock, documented, required_text, single_line
 
 DESCRIPTION_MAX = 10_000
 MESSAGE_MAX = 10_000
@@ -56,9 +56,16 @@ def _language(value: str) -> str:
     return value
 
 
-Description = Annotated[TextBlock, BeforeValidator(_strip), _limit("The description", DESCRIPTION_MAX)]
-RequesterName = Annotated[SingleLine, BeforeValidator(_strip), _limit("Your name", 200)]
-Relation = Annotated[SingleLine, BeforeValidator(_strip), _limit("Your relation to the student", 60)]
+Description = Annotated[
+    TextBlock,
+    required_text(DESCRIPTION_MAX),
+    BeforeValidator(_strip),
+    _limit("The description", DESCRIPTION_MAX),
+]
+RequesterName = Annotated[SingleLine, required_text(200), BeforeValidator(_strip), _limit("Your name", 200)]
+Relation = Annotated[
+    SingleLine, required_text(60), BeforeValidator(_strip), _limit("Your relation to the student", 60)
+]
 StudentText = Annotated[
     SingleLine | None, BeforeValidator(_empty_is_none), _limit("The student", 200, required=False)
 ]
@@ -72,11 +79,21 @@ def _decision(value: str) -> str:
     return value
 
 
-Language = Annotated[SingleLine, BeforeValidator(_strip), AfterValidator(_language)]
-MessageBody = Annotated[TextBlock, BeforeValidator(_strip), _limit("The message", MESSAGE_MAX)]
-ResponseText = Annotated[TextBlock, BeforeValidator(_strip), _limit("The response", RESPONSE_MAX)]
+Language = Annotated[
+    SingleLine, documented(enum=list(LANGUAGES)), BeforeValidator(_strip), AfterValidator(_language)
+]
+MessageBody = Annotated[
+    TextBlock, required_text(MESSAGE_MAX), BeforeValidator(_strip), _limit("The message", MESSAGE_MAX)
+]
+ResponseText = Annotated[
+    TextBlock, required_text(RESPONSE_MAX), BeforeValidator(_strip), _limit("The response", RESPONSE_MAX)
+]
 Decision = Annotated[
-    SingleLine, BeforeValidator(_strip), _limit("The decision", 40), AfterValidator(_decision)
+    SingleLine,
+    documented(enum=list(DECISIONS)),
+    BeforeValidator(_strip),
+    _limit("The decision", 40),
+    AfterValidator(_decision),
 ]
 
 
@@ -127,7 +144,7 @@ class DisputeFilter(BaseModel):
     clock_state: ClockState | None = None
     q: Annotated[SingleLine | None, BeforeValidator(_empty_is_none)] = Field(default=None, max_length=254)
     limit: int = Field(default=25, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class DisputeExportRange(BaseModel):

@@ -38,6 +38,10 @@ from app.services.roster.family import NO_RIGHTS, children_of, children_with_rig
 RECORD_REQUESTS = frozenset({DisputeCategory.access_to_record, DisputeCategory.inaccurate_record})
 
 
+# A back-dated filing (paper, phone) is at most a year old; older dates are typing mistakes.
+OLDEST_RECEIPT = timedelta(days=366)
+
+
 def _guardian_children(session: Session, guardian_id: uuid.UUID) -> set[uuid.UUID]:
     return {child.id for child in children_of(session, guardian_id=guardian_id)}
 
@@ -63,6 +67,8 @@ def _check_received_at(received_at: datetime | None, now: datetime) -> datetime:
         received_at = received_at.replace(tzinfo=get_settings().zone)
     if received_at > now:
         raise field_error("received_at", "The date of receipt cannot be in the future.")
+    if received_at < now - OLDEST_RECEIPT:
+        raise field_error("received_at", "The date of receipt must be within the last year.")
     return received_at
 
 

@@ -28,7 +28,7 @@ from app.services.platform.audit import record
 
 CLIENT_ID_PREFIX = "stw_"
 FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ADDRESS = 20
+MAX_FAILURES_PER_CLIENT_AND_ADDRESS = 20
 
 
 @dataclass
@@ -191,11 +191,21 @@ def update_client(
 class OAuthError(Exception):
     """An RFC 6749 §5.2 error; the token endpoint answers it as ``{"error", "error_description"}``."""
 
-    def __init__(self, error: str, description: str, *, status: int = 400) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        *,
+        status: int = 400,
+        retry_after: int | None = None,
+        limit: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.status = status
+        self.retry_after = retry_after  # seconds, on 429
+        self.limit = limit  # the quota that was used up, on 429
 
 
 @dataclass
@@ -232,8 +242,10 @@ def authenticate_client(session: Session, *, client_id: str, secret: str) -> Api
     return client
 
 
-def _throttle_subject(actor: Actor) -> str:
-    return f"client:{actor.client_address or 'unknown'}"
+def _throttle_subject(actor: Actor, client_id: str) -> str:
+    """Failures count per client id AND address together: a misconfigured client (or someone
+    guessing one client's secret) never locks out another client behind the same address."""
+    return f"client:{client_id[:64]}@{(actor.client_address or 'unknown')[:64]}"
 
 
 def _recent_failures(session: Session, subject: str) -> int:
@@ -265,15 +277,19 @@ def grant_client_credentials(
     Raises ``OAuthError``; failures are audited (and, for bad credentials, counted for throttling)
     in the caller's transaction, which the caller commits either way.
     """
-    subject = _throttle_subject(actor)
-    if _recent_failures(session, subject) >= MAX_FAILURES_PER_ADDRESS:
+    subject = _throttle_subject(actor, client_id)
+    if _recent_failures(session, subject) >= MAX_FAILURES_PER_CLIENT_AND_ADDRESS:
         raise _refuse(
             session,
             actor=actor,
             client_id=client_id,
             reason="throttled",
             error=OAuthError(
-                "invalid_request", "Too many failed attempts from this address; try again later.", status=429
+                "invalid_request",
+                "Too many failed attempts for this client from this address; try again later.",
+                status=429,
+                retry_after=int(FAILURE_WINDOW.total_seconds()),
+                limit=MAX_FAILURES_PER_CLIENT_AND_ADDRESS,
             ),
         )
     client = authenticate_client(session, client_id=client_id, secret=secret)

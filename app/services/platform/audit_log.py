@@ -62,7 +62,7 @@ def _conditions(filters: AuditFilter) -> list[Any]:
         conditions.append(col(AuditEvent.object_id) == filters.object_id)
     if filters.date_from:
         conditions.append(col(AuditEvent.at) >= day_start(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:  # the last day has no next day
         conditions.append(col(AuditEvent.at) < day_start(filters.date_to + timedelta(days=1)))
     return conditions
 

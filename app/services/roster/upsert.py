@@ -226,7 +226,7 @@ def _guardians(
     return ids
 
 
-def _links(
+def write_links(
     session: Session,
     batch: RosterBatch,
     student_ids: dict[str, uuid.UUID],
@@ -334,5 +334,5 @@ def apply_roster(
     if batch.full:
         _unenrol_missing(session, batch, now, result.students)
     guardian_ids = _guardians(session, batch, guardians, now, result.guardians)
-    _links(session, batch, student_ids, guardian_ids, result.guardianships)
+    write_links(session, batch, student_ids, guardian_ids, result.guardianships)
     return result

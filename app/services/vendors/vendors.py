@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from app import clock
 from app.actors import Actor
@@ -25,6 +25,7 @@ from app.models.schemas.vendors.vendors import (
     VendorRequest,
     VendorUpdate,
 )
+from app.models.vendors import vendor_name_key
 from app.services.platform.audit import record
 from app.services.vendors.profile import add_contact
 from app.services.vendors.queries import (  # re-exported: the pages and the API import them from here
@@ -96,7 +97,7 @@ STATUS_LABELS = {
 
 
 def _check_unique_name(session: Session, name: str, *, exclude: uuid.UUID | None = None) -> None:
-    query = select(Vendor.id).where(func.lower(Vendor.name) == name.lower())
+    query = select(Vendor.id).where(Vendor.name_key == vendor_name_key(name))
     if exclude is not None:
         query = query.where(Vendor.id != exclude)
     if session.exec(query.limit(1)).first() is not None:

@@ -184,19 +184,20 @@ def test_grant_refuses_a_scope_superset(db: Session, admin: Actor) -> None:
 
 def test_failed_authentications_are_counted_and_throttled(db: Session, admin: Actor) -> None:
     issued = _create(db, admin)
-    for _ in range(service.MAX_FAILURES_PER_ADDRESS):
+    for _ in range(service.MAX_FAILURES_PER_CLIENT_AND_ADDRESS):
         with pytest.raises(service.OAuthError) as info:
             service.grant_client_credentials(
                 db, actor=ANON, client_id=issued.client.client_id, secret="wrong", scope=None, basic=True
             )
         assert info.value.error == "invalid_client" and info.value.status == 401
     subjects = db.exec(select(AuthFailure.subject)).all()
-    assert subjects == ["client:10.0.0.9"] * service.MAX_FAILURES_PER_ADDRESS
+    subject = f"client:{issued.client.client_id}@10.0.0.9"
+    assert subjects == [subject] * service.MAX_FAILURES_PER_CLIENT_AND_ADDRESS
     with pytest.raises(service.OAuthError) as info:  # even the right secret, now
         service.grant_client_credentials(
             db, actor=ANON, client_id=issued.client.client_id, secret=issued.secret, scope=None, basic=False
         )
-    assert info.value.status == 429
+    assert info.value.status == 429 and info.value.retry_after == 900
     other = Actor(type="anonymous", client_address="10.0.0.10")
     assert service.grant_client_credentials(
         db, actor=other, client_id=issued.client.client_id, secret=issued.secret, scope=None, basic=False

@@ -15,7 +15,7 @@ from typing import Any
 from app.db import get_engine
 from app.services.roster import imports, upsert
 
-_original = upsert._links
+_original = upsert.write_links
 
 
 def _stall(*args: Any, **kwargs: Any) -> None:
@@ -25,6 +25,6 @@ def _stall(*args: Any, **kwargs: Any) -> None:
 
 
 if __name__ == "__main__":
-    upsert._links = _stall  # type: ignore[assignment]
+    upsert.write_links = _stall  # type: ignore[assignment]
     imports.run_import(get_engine(), import_id=uuid.UUID(sys.argv[1]), path=Path(sys.argv[2]))
     print("FINISHED", flush=True)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import ApiClientKind
 from app.models.schemas import SingleLine
+
+
+def _scope_items(schema: dict[str, Any]) -> None:
+    """The scope catalogue as the list items' enum (read when the document is made)."""
+    from app.models.scopes import SCOPES
+
+    schema["items"] = {"type": "string", "enum": list(SCOPES)}
 
 
 class ApiClientCreate(BaseModel):
@@ -17,7 +25,10 @@ class ApiClientCreate(BaseModel):
     name: SingleLine = Field(min_length=1, max_length=200)
     kind: ApiClientKind = ApiClientKind.other
     scopes: list[SingleLine] = Field(
-        min_length=1, max_length=50, description="names from the scope catalogue"
+        min_length=1,
+        max_length=50,
+        description="names from the scope catalogue",
+        json_schema_extra=_scope_items,
     )
 
 
@@ -25,7 +36,9 @@ class ApiClientUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
-    scopes: list[SingleLine] | None = Field(default=None, min_length=1, max_length=50)
+    scopes: list[SingleLine] | None = Field(
+        default=None, min_length=1, max_length=50, json_schema_extra=_scope_items
+    )
 
 
 class ApiClientPublic(BaseModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.models import EmployeeStatus, EmployeeType, Role
-from app.models.schemas import SingleLine, single_line
+from app.models.schemas import MAX_OFFSET, SingleLine, single_line
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -125,7 +125,7 @@ class EmployeeFilter(BaseModel):
     status: EmployeeStatus | None = None
     role: Role | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @field_validator("q", "status", "role", mode="before")
     @classmethod

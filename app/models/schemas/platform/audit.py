@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.models.schemas import SingleLine
+from app.models.schemas import MAX_OFFSET, SingleLine
 
 
 class AuditFilter(BaseModel):
@@ -22,7 +22,7 @@ class AuditFilter(BaseModel):
     date_from: date | None = Field(default=None, description="From the start of this day (inclusive).")
     date_to: date | None = Field(default=None, description="To the end of this day (inclusive).")
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @field_validator("actor", "action", "object_type", "object_id", "date_from", "date_to", mode="before")
     @classmethod

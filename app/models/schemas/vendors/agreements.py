@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from app.models import DpaAdoption, DpaStatus, DpaTemplate
 from app.models.schemas import SingleLine, TextBlock
 from app.models.schemas.vendors.vendors import (
+    DataElementFilter,
     DataElements,
     Note,
     OptionalText200,
@@ -72,6 +73,12 @@ class DpaCreate(DpaFields):
     adoption: DpaAdoption = DpaAdoption.originating
     originating_district: District = None
     adoption_accepted_on: OptionalDate = None
+
+
+class DpaCreateRequest(DpaCreate):
+    """``POST /api/v1/dpas``: the same, with the vendor named in the body (required)."""
+
+    vendor_id: uuid.UUID
 
 
 class DpaUpdate(BaseModel):
@@ -208,7 +215,7 @@ class RegistryFilter(BaseModel):
     """The registry's search: vendor or product text, a data element, a template, a status."""
 
     q: OptionalText200 = None
-    data_element: Annotated[SingleLine | None, BeforeValidator(empty_is_none)] = None
+    data_element: DataElementFilter = None
     template: Annotated[DpaTemplate | None, BeforeValidator(empty_is_none)] = None
     status: Annotated[RegistryStatus, BeforeValidator(lambda v: empty_is_none(v) or "current")] = (
         RegistryStatus.current

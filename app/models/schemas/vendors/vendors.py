@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from app.models import DpaStatus, DpaTemplate, VendorStatus
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
-from app.models.schemas import SingleLine, TextBlock, single_line
+from app.models.schemas import SingleLine, TextBlock, documented, required_text, single_line
 
 
 def strip(value: Any) -> Any:
@@ -76,16 +76,19 @@ def _required(label: str, maximum: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-Name = Annotated[SingleLine, BeforeValidator(strip), _required("The name", 200)]
+Name = Annotated[SingleLine, required_text(200), BeforeValidator(strip), _required("The name", 200)]
 # Optional text: empty means None; otherwise stripped and at most N characters.
 OptionalText200 = Annotated[
     Annotated[SingleLine, Field(max_length=200)] | None, BeforeValidator(empty_is_none)
 ]
+# What _web_address accepts (blank means none): http(s)://, at least 11 characters, no spaces.
+WEB_ADDRESS = r"^\s*(?:[Hh][Tt][Tt][Pp]://[^ ]{4,}|[Hh][Tt][Tt][Pp][Ss]://[^ ]{3,})?\s*$"
 Website = Annotated[
     Annotated[SingleLine, Field(max_length=500), AfterValidator(_web_address)] | None,
+    documented(pattern=WEB_ADDRESS),
     BeforeValidator(empty_is_none),
 ]
-Purpose = Annotated[TextBlock, BeforeValidator(strip), _required("The purpose", 5000)]
+Purpose = Annotated[TextBlock, required_text(5000), BeforeValidator(strip), _required("The purpose", 5000)]
 OptionalPurpose = Annotated[
     Annotated[TextBlock, Field(max_length=5000)] | None, BeforeValidator(empty_is_none)
 ]
@@ -93,8 +96,25 @@ Products = Annotated[Annotated[SingleLine, Field(max_length=1000)] | None, Befor
 Subprocessors = Annotated[
     Annotated[SingleLine, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)
 ]
-DataElements = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_data_elements)]
-GradeBands = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_grade_bands)]
+DataElements = Annotated[
+    list[str],
+    documented(items={"type": "string", "enum": list(DATA_ELEMENTS)}),
+    BeforeValidator(_one_or_many),
+    AfterValidator(_data_elements),
+]
+GradeBands = Annotated[
+    list[str],
+    documented(items={"type": "string", "enum": list(GRADE_BANDS)}),
+    BeforeValidator(_one_or_many),
+    AfterValidator(_grade_bands),
+]
+# Query filters: one catalogue entry, or empty for "any".
+DataElementFilter = Annotated[
+    SingleLine | None, documented(enum=["", *DATA_ELEMENTS]), BeforeValidator(empty_is_none)
+]
+GradeBandFilter = Annotated[
+    SingleLine | None, documented(enum=["", *GRADE_BANDS]), BeforeValidator(empty_is_none)
+]
 Email = Annotated[EmailStr, BeforeValidator(strip), AfterValidator(single_line)]
 Note = Annotated[Annotated[TextBlock, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
 
@@ -244,8 +264,8 @@ class VendorFilter(BaseModel):
 
     q: OptionalText200 = None
     status: Annotated[VendorStatus | None, BeforeValidator(empty_is_none)] = None
-    data_element: Annotated[SingleLine | None, BeforeValidator(empty_is_none)] = None
-    grade_band: Annotated[SingleLine | None, BeforeValidator(empty_is_none)] = None
+    data_element: DataElementFilter = None
+    grade_band: GradeBandFilter = None
     expiring_within_days: Annotated[
         Annotated[int, Field(ge=0, le=3650)] | None, BeforeValidator(empty_is_none)
     ] = None

@@ -7,9 +7,11 @@ reads; ``disputes.write`` (the team and administrators; scope ``disputes:write``
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
+from starlette.responses import Response
 
 from app import clock
 from app.actors import Actor
@@ -24,6 +26,7 @@ from app.models.schemas.disputes import (
     DisputesPublic,
     StaffDisputeCreate,
 )
+from app.routers.api.created import located
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
 from app.services.disputes import queue as dispute_queue
@@ -58,10 +61,13 @@ def get_dispute(session: SessionDep, actor: Reader, dispute_id: uuid.UUID) -> Di
 
 
 @router.post("", response_model=DisputePublic, status_code=status.HTTP_201_CREATED)
-def create_dispute(session: SessionDep, actor: Writer, body: StaffDisputeCreate) -> DisputePublic:
+def create_dispute(
+    session: SessionDep, actor: Writer, body: StaffDisputeCreate, response: Response
+) -> DisputePublic:
     """File on behalf of a requester (paper, phone, email): ``received_at`` starts the clock."""
     dispute = dispute_filing.staff_file_dispute(session, data=body, actor=actor)
     session.commit()
+    located(response, f"/disputes/{dispute.id}")
     return dispute_queue.dispute_public(dispute, now=clock.now())
 
 
@@ -100,11 +106,31 @@ def respond(session: SessionDep, actor: Writer, dispute_id: uuid.UUID, body: Dis
     return dispute_queue.dispute_public(dispute, now=clock.now())
 
 
-@router.post("/{dispute_id}/{action}", response_model=DisputePublic)
-def transition(
-    session: SessionDep, actor: Writer, dispute_id: uuid.UUID, action: Literal["review", "close"]
-) -> DisputePublic:
-    """``review``: received → in_review. ``close``: responded → closed."""
-    dispute = dispute_actions.apply_action(session, dispute_id=dispute_id, action=action, actor=actor)
-    session.commit()
-    return dispute_queue.dispute_public(dispute, now=clock.now())
+def _transition(action: Literal["review", "close"]) -> Callable[..., DisputePublic]:
+    def transition(session: SessionDep, actor: Writer, dispute_id: uuid.UUID) -> DisputePublic:
+        dispute = dispute_actions.apply_action(session, dispute_id=dispute_id, action=action, actor=actor)
+        session.commit()
+        return dispute_queue.dispute_public(dispute, now=clock.now())
+
+    return transition
+
+
+# One path and operation per action, so another method is a 405 and an unknown action a 404.
+router.add_api_route(
+    "/{dispute_id}/review",
+    _transition("review"),
+    methods=["POST"],
+    response_model=DisputePublic,
+    name="review_dispute",
+    summary="Start reviewing a dispute",
+    description="received → in_review.",
+)
+router.add_api_route(
+    "/{dispute_id}/close",
+    _transition("close"),
+    methods=["POST"],
+    response_model=DisputePublic,
+    name="close_dispute",
+    summary="Close a dispute",
+    description="responded → closed.",
+)

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
+from app.models.schemas import MAX_OFFSET
 from app.models.schemas.identity.api_clients import (
     ApiClientCreate,
     ApiClientPublic,
@@ -16,6 +17,7 @@ from app.models.schemas.identity.api_clients import (
     ApiClientsPublic,
     ApiClientUpdate,
 )
+from app.routers.api.created import located
 from app.services.identity import api_clients as service
 
 router = APIRouter(prefix="/api-clients", tags=["api clients"])
@@ -36,7 +38,7 @@ def list_api_clients(
     session: SessionDep,
     actor: Manager,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ApiClientsPublic:
     rows, count = service.list_clients(session, limit=limit, offset=offset)
     return ApiClientsPublic(data=[ApiClientPublic.model_validate(r) for r in rows], count=count)
@@ -47,7 +49,9 @@ def create_api_client(data: ApiClientCreate, session: SessionDep, actor: Manager
     """Create a client; the response carries its secret, which is never shown again."""
     issued = service.create_client(session, actor=actor, data=data)
     session.commit()
-    return _secret_response(issued, 201)
+    response = _secret_response(issued, 201)
+    located(response, f"/api-clients/{issued.client.id}")
+    return response
 
 
 @router.get("/{client_id}", response_model=ApiClientPublic)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import JSONResponse
 
 from app.deps import SessionDep, request_actor
+from app.http_headers import rate_limit_headers
 from app.models.schemas.identity.api_clients import OAuthErrorBody, TokenResponse
 from app.services.identity.api_clients import OAuthError, grant_client_credentials
 
@@ -28,8 +29,8 @@ def _oauth_error(exc: OAuthError) -> JSONResponse:
     headers = dict(NO_STORE)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="steward", charset="UTF-8"'
-    if exc.status == 429:
-        headers["Retry-After"] = "900"
+    if exc.status == 429 and exc.retry_after is not None:
+        headers.update(rate_limit_headers(exc.retry_after, limit=exc.limit))
     body = OAuthErrorBody(error=exc.error, error_description=exc.description)
     return JSONResponse(body.model_dump(), status_code=exc.status, headers=headers)
 
@@ -47,6 +48,15 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     if not sep:
         return None
     return unquote_plus(client_id), unquote_plus(secret)
+
+
+async def _read_form(request: Request) -> dict[str, str] | OAuthError:
+    """The token request's parameters (parsed on the event loop, no database), or the RFC 6749
+    error to answer; the endpoint itself is a plain ``def`` (argon2 runs in the threadpool)."""
+    try:
+        return await _form(request)
+    except OAuthError as exc:
+        return exc
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -98,14 +108,18 @@ async def _form(request: Request) -> dict[str, str]:
         }
     },
 )
-async def token(request: Request, session: SessionDep) -> Any:
+def token(
+    request: Request, session: SessionDep, parsed: Annotated[dict[str, str] | OAuthError, Depends(_read_form)]
+) -> Any:
     """Client credentials grant: authenticate with HTTP Basic or ``client_id``/``client_secret`` in
     the form body (not both) and get a bearer token for the requested scopes (default: all of the
     client's). Errors are RFC 6749 §5.2 JSON, not problem+json."""
     auth_header = request.headers.get("authorization")
     basic = auth_header is not None
     try:
-        form = await _form(request)
+        if isinstance(parsed, OAuthError):
+            raise parsed
+        form = parsed
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OAuthError("invalid_request", "grant_type is required.")

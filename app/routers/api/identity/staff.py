@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from starlette.responses import Response
 
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
@@ -18,6 +20,7 @@ from app.models.schemas.identity.staff import (
     EmployeesPublic,
     EmployeeUpdate,
 )
+from app.routers.api.created import located
 from app.services.identity import staff as service
 
 router = APIRouter(prefix="/employees", tags=["staff"])
@@ -46,10 +49,13 @@ def get_employee(employee_id: str, session: SessionDep, actor: Reader) -> Employ
 
 
 @router.post("", status_code=201, response_model=EmployeePublic)
-def create_employee(data: EmployeeCreate, session: SessionDep, actor: Manager) -> EmployeePublic:
+def create_employee(
+    data: EmployeeCreate, session: SessionDep, actor: Manager, response: Response
+) -> EmployeePublic:
     """Create an active employee; a welcome email asks them to choose their password."""
     employee = service.create_employee(session, actor=actor, data=data)
     session.commit()
+    located(response, f"/employees/{employee.id}")
     return EmployeePublic.model_validate(employee)
 
 
@@ -62,13 +68,30 @@ def update_employee(
     return EmployeePublic.model_validate(employee)
 
 
-@router.post("/{employee_id}/{action}", response_model=EmployeePublic)
-def change_status(
-    employee_id: str, action: EmployeeAction, session: SessionDep, actor: Manager
-) -> EmployeePublic:
-    """Suspend, reactivate or terminate. Suspending and terminating end every session at once."""
-    employee = service.change_status(
-        session, actor=actor, employee_id=parse_uuid(employee_id), action=action.value
+def _status_change(action: EmployeeAction) -> Callable[..., EmployeePublic]:
+    def change_status(employee_id: str, session: SessionDep, actor: Manager) -> EmployeePublic:
+        employee = service.change_status(
+            session, actor=actor, employee_id=parse_uuid(employee_id), action=action.value
+        )
+        session.commit()
+        return EmployeePublic.model_validate(employee)
+
+    return change_status
+
+
+# One path and operation per action, so another method is a 405 and an unknown action a 404.
+STATUS_CHANGES = {
+    EmployeeAction.suspend: "Suspend an employee: every session ends at once.",
+    EmployeeAction.reactivate: "Reactivate a suspended employee.",
+    EmployeeAction.terminate: "Terminate an employee: every session ends at once.",
+}
+for _action, _description in STATUS_CHANGES.items():
+    router.add_api_route(
+        f"/{{employee_id}}/{_action.value}",
+        _status_change(_action),
+        methods=["POST"],
+        response_model=EmployeePublic,
+        name=f"{_action.value}_employee",
+        summary=f"{_action.value.capitalize()} an employee",
+        description=_description,
     )
-    session.commit()
-    return EmployeePublic.model_validate(employee)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
+from starlette.responses import Response
 
 from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import ValidationFailed
 from app.models.schemas.vendors.agreements import (
-    DpaCreate,
+    DpaCreateRequest,
     DpaDocumentWithholding,
     DpaFilter,
     DpaPublic,
@@ -23,6 +24,8 @@ from app.models.schemas.vendors.agreements import (
     DpaTermination,
     DpaUpdate,
 )
+from app.routers.api.created import located
+from app.routers.form_data import upload_bytes
 from app.services.vendors import agreements as service
 from app.services.vendors import publication as dpa_publication
 
@@ -33,10 +36,6 @@ Writer = Annotated[Actor, Depends(Allow("vendors.write"))]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 PdfUpload = Annotated[UploadFile | None, File(description="A PDF, at most 10 MB")]
-
-
-async def _read(upload: UploadFile | None) -> tuple[bytes, str | None] | None:
-    return (await upload.read(), upload.filename) if upload is not None and upload.filename else None
 
 
 @router.get("", response_model=DpasPublic)
@@ -53,11 +52,12 @@ def list_dpas(
 
 
 @router.post("", status_code=201, response_model=DpaPublic)
-def create_dpa(data: DpaCreate, session: SessionDep, actor: Writer) -> DpaPublic:
+def create_dpa(data: DpaCreateRequest, session: SessionDep, actor: Writer, response: Response) -> DpaPublic:
     """A draft from a template, or an adoption (``subscribing``) with the originating district and
     the date its general offer was accepted. ``vendor_id`` is required."""
     dpa = service.create_dpa(session, vendor_id=None, data=data, actor=actor)
     session.commit()
+    located(response, f"/dpas/{dpa.id}")
     return DpaPublic.model_validate(dpa)
 
 
@@ -75,9 +75,9 @@ def update_dpa(dpa_id: str, data: DpaUpdate, session: SessionDep, actor: Writer)
 
 
 @router.put("/{dpa_id}/blank", response_model=DpaPublic)
-async def attach_blank(dpa_id: str, session: SessionDep, actor: Writer, file: PdfUpload = None) -> DpaPublic:
+def attach_blank(dpa_id: str, session: SessionDep, actor: Writer, file: PdfUpload = None) -> DpaPublic:
     """Multipart ``file``: the district's blank agreement (PDF) for the vendor to download."""
-    upload = await _read(file)
+    upload = upload_bytes(file)
     if upload is None:
         raise ValidationFailed(
             "Send the PDF as the file field.", errors=[{"field": "file", "message": "Missing."}]
@@ -96,13 +96,13 @@ def send_dpa(dpa_id: str, session: SessionDep, actor: Writer) -> DpaPublic:
 
 
 @router.post("/{dpa_id}/execute", response_model=DpaPublic)
-async def execute_dpa(
+def execute_dpa(
     dpa_id: str, session: SessionDep, actor: Writer, countersigned: PdfUpload = None
 ) -> DpaPublic:
     """Vendor_signed (or, for an adoption, draft or sent) → executed, once every required term is
     ticked and both dates are set; optionally with the countersigned copy (multipart
     ``countersigned``). The vendor's contacts are emailed and the vendor becomes approved."""
-    upload = await _read(countersigned)
+    upload = upload_bytes(countersigned)
     dpa = service.execute_dpa(session, dpa_id=parse_uuid(dpa_id), countersigned=upload, actor=actor)
     session.commit()
     return DpaPublic.model_validate(dpa)

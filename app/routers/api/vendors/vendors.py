@@ -7,6 +7,7 @@ contacts, the privacy policy (URL and an uploaded copy) and document downloads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
@@ -31,7 +32,9 @@ from app.models.schemas.vendors.vendors import (
     VendorUpdate,
     Website,
 )
+from app.routers.api.created import located
 from app.routers.downloads import attachment
+from app.routers.form_data import upload_bytes
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
 from app.services.vendors import vendors as service
@@ -63,18 +66,22 @@ def list_vendors(
 
 
 @router.post("", status_code=201, response_model=VendorPublic)
-def create_vendor(data: VendorCreate, session: SessionDep, actor: Writer) -> VendorPublic:
+def create_vendor(data: VendorCreate, session: SessionDep, actor: Writer, response: Response) -> VendorPublic:
     """The team adds a vendor (it starts ``under_review``), optionally with its first contact."""
     vendor = service.create_vendor(session, data=data, actor=actor)
     session.commit()
+    located(response, f"/vendors/{vendor.id}")
     return _public(session, vendor)
 
 
 @router.post("/requests", status_code=201, response_model=VendorPublic)
-def request_vendor(data: VendorRequest, session: SessionDep, actor: Requester) -> VendorPublic:
+def request_vendor(
+    data: VendorRequest, session: SessionDep, actor: Requester, response: Response
+) -> VendorPublic:
     """Any employee asks the team to vet a tool (``requested``); the team is emailed."""
     vendor = service.request_vendor(session, data=data, actor=actor)
     session.commit()
+    located(response, f"/vendors/{vendor.id}")
     return _public(session, vendor)
 
 
@@ -108,7 +115,7 @@ def add_contact(vendor_id: str, data: ContactCreate, session: SessionDep, actor:
 
 
 @router.put("/{vendor_id}/privacy-policy", response_model=VendorPublic)
-async def set_privacy_policy(
+def set_privacy_policy(
     vendor_id: str,
     session: SessionDep,
     actor: Writer,
@@ -116,7 +123,7 @@ async def set_privacy_policy(
     file: Annotated[UploadFile | None, File(description="A copy of the privacy policy (PDF)")] = None,
 ) -> VendorPublic:
     """Multipart: the policy's web address and/or a PDF copy (checked from its bytes, ≤ 10 MB)."""
-    upload = (await file.read(), file.filename) if file is not None and file.filename else None
+    upload = upload_bytes(file)
     vendor = vendor_profile.set_privacy_policy(
         session, vendor_id=parse_uuid(vendor_id), url=privacy_policy_url, file=upload, actor=actor
     )
@@ -152,18 +159,37 @@ def record_refusal(vendor_id: str, data: VendorRefusal, session: SessionDep, act
     return _public(session, vendor)
 
 
-@router.post("/{vendor_id}/{action}", response_model=VendorPublic)
-def decide(
-    vendor_id: str,
-    action: VendorAction,
-    session: SessionDep,
-    actor: Writer,
-    data: VendorTransition | None = None,
-) -> VendorPublic:
-    """``review``, ``approve`` (needs an executed DPA in force), ``approve_with_consent`` (needs the
-    privacy policy's URL and copy), ``deny`` or ``retire``; the requester is emailed."""
-    vendor = service.transition_vendor(
-        session, vendor_id=parse_uuid(vendor_id), action=action, note=data.note if data else None, actor=actor
+def _decision(action: VendorAction) -> Callable[..., VendorPublic]:
+    def decide(
+        vendor_id: str, session: SessionDep, actor: Writer, data: VendorTransition | None = None
+    ) -> VendorPublic:
+        vendor = service.transition_vendor(
+            session,
+            vendor_id=parse_uuid(vendor_id),
+            action=action,
+            note=data.note if data else None,
+            actor=actor,
+        )
+        session.commit()
+        return _public(session, vendor)
+
+    return decide
+
+
+# One operation per decision (``approve_vendor``...), each with its own path: an unknown action
+# is then a 404 and another method a 405, and clients see every decision in the document.
+NEEDS = {
+    "approve": " Needs an executed DPA in force.",
+    "approve_with_consent": " Needs the privacy policy's URL and copy.",
+}
+for _action, (_froms, _to) in service.TRANSITIONS.items():
+    router.add_api_route(
+        f"/{{vendor_id}}/{_action}",
+        _decision(_action),  # type: ignore[arg-type]
+        methods=["POST"],
+        response_model=VendorPublic,
+        name=f"{_action}_vendor",
+        summary=f"{_action.replace('_', ' ').capitalize()} a vendor",
+        description=f"From {', '.join(sorted(_froms))} to {_to.value}.{NEEDS.get(_action, '')} "
+        "An optional ``note`` explains the decision; the requester is emailed.",
     )
-    session.commit()
-    return _public(session, vendor)

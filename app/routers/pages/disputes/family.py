@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from app import clock
@@ -21,6 +21,7 @@ from app.flash import redirect_with_flash
 from app.models import Audience
 from app.models.schemas import field_errors
 from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
+from app.routers.form_data import FormDep, upload_bytes
 from app.routers.pages.disputes import presenters as pages
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
@@ -97,17 +98,12 @@ def new_dispute(request: Request, session: SessionDep, viewer: OptionalViewer) -
     return _form_page(request, session, viewer, {"language": language, "requester_relation": "parent"}, {})
 
 
-async def _attachment(form: FormData) -> tuple[bytes, str] | None:
-    upload = form.get("attachment")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return None
-    content = await upload.read(MAX_UPLOAD_BYTES + 1)
-    return content, upload.filename
+def _attachment(form: FormData) -> tuple[bytes, str] | None:
+    return upload_bytes(form.get("attachment"), MAX_UPLOAD_BYTES + 1)
 
 
 @router.post("/new")
-async def file_dispute(request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
-    form = await request.form()
+def file_dispute(form: FormDep, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
     values = {f: v if isinstance(v := form.get(f, ""), str) else "" for f in FORM_FIELDS}
     data_in = {k: v for k, v in values.items() if v != "" or k == "description"}
     if _who(viewer)["guardian_id"] is None:
@@ -124,7 +120,7 @@ async def file_dispute(request: Request, session: SessionDep, viewer: CurrentFam
             actor=viewer.actor(request),
             requester_email=who["email"] or "",
             guardian_id=who["guardian_id"],
-            attachment=await _attachment(form),
+            attachment=_attachment(form),
         )
     except (ValidationFailed, TooManyRequests) as exc:
         # A throttled filing wrote nothing but its audit event, which is kept.
@@ -172,8 +168,9 @@ def my_dispute(reference: str, request: Request, session: SessionDep, viewer: Cu
 
 
 @router.post("/mine/{reference}/reply")
-async def reply(reference: str, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
-    form = await request.form()
+def reply(
+    form: FormDep, reference: str, request: Request, session: SessionDep, viewer: CurrentFamily
+) -> Response:
     body = form.get("body", "")
     body = body if isinstance(body, str) else ""
     if len(body) > MESSAGE_MAX:

@@ -34,6 +34,7 @@ from app.models.schemas.disputes import (
     DisputeRespond,
     StaffDisputeCreate,
 )
+from app.routers.form_data import FormDep, upload_bytes
 from app.routers.pages.disputes import presenters as dispute_pages
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
@@ -179,8 +180,7 @@ def new_dispute(request: Request, actor: CanWrite) -> Response:
 
 
 @router.post("/disputes/new")
-async def file_dispute(request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    form = await request.form()
+def file_dispute(form: FormDep, request: Request, session: SessionDep, actor: CanWrite) -> Response:
     values = {f: _text(form, f) for f in FILE_FIELDS}
     try:
         data = StaffDisputeCreate.model_validate(
@@ -191,7 +191,7 @@ async def file_dispute(request: Request, session: SessionDep, actor: CanWrite) -
     upload = form.get("attachment")
     attachment = None
     if isinstance(upload, UploadFile) and upload.filename:
-        attachment = (await upload.read(MAX_UPLOAD_BYTES + 1), upload.filename)
+        attachment = upload_bytes(upload, MAX_UPLOAD_BYTES + 1)
     try:
         dispute = dispute_filing.staff_file_dispute(session, data=data, actor=actor, attachment=attachment)
     except ValidationFailed as exc:
@@ -329,16 +329,15 @@ ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
 
 
 @router.post("/disputes/{dispute_id}/{action}")
-async def dispute_action(
-    dispute_id: str, action: str, request: Request, session: SessionDep, actor: CanWrite
+def dispute_action(
+    form: FormDep, dispute_id: str, action: str, request: Request, session: SessionDep, actor: CanWrite
 ) -> Response:
-    form = await request.form()
     here = f"/staff/disputes/{dispute_id}"
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     uploads = [
-        (await f.read(MAX_UPLOAD_BYTES + 1), f.filename)
+        upload
         for f in form.getlist("response_documents")[: MAX_RESPONSE_FILES + 1]
-        if isinstance(f, UploadFile) and f.filename
+        if (upload := upload_bytes(f, MAX_UPLOAD_BYTES + 1)) is not None
     ]
     try:
         _act(session, actor, action, dispute_id, form, uploads)

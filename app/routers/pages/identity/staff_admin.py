@@ -22,6 +22,7 @@ from app.flash import redirect_with_flash
 from app.models import EmployeeStatus, Role
 from app.models.schemas import field_errors
 from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.routers.form_data import FormDep
 from app.services.identity import staff as staff_service
 from app.templating import render
 
@@ -105,8 +106,7 @@ def new_employee(request: Request, actor: CanManage) -> Response:
 
 
 @router.post("/new")
-async def create_employee(request: Request, session: SessionDep, actor: CanManage) -> Response:
-    form = await request.form()
+def create_employee(form: FormDep, request: Request, session: SessionDep, actor: CanManage) -> Response:
     values = _form_values(form, ("email", "name", "title", "department"))
     try:
         data = EmployeeCreate.model_validate(values)
@@ -165,10 +165,9 @@ def employee_page(employee_id: str, request: Request, session: SessionDep, actor
 
 
 @router.post("/{employee_id}")
-async def update_employee(
-    employee_id: str, request: Request, session: SessionDep, actor: CanManage
+def update_employee(
+    form: FormDep, employee_id: str, request: Request, session: SessionDep, actor: CanManage
 ) -> Response:
-    form = await request.form()
     values = _form_values(form, ("name", "title", "department"))
     try:
         data = EmployeeUpdate.model_validate({**values, "roles": values["roles"] or []})

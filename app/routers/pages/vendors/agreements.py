@@ -21,6 +21,7 @@ from app.errors import DomainError
 from app.flash import redirect_with_flash
 from app.models import Dpa, DpaAdoption, DpaStatus
 from app.models.schemas.vendors.agreements import DpaCreate, DpaDocumentWithholding, DpaUpdate
+from app.routers.form_data import FormDep
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services.vendors import agreement_queries, publication
@@ -81,8 +82,10 @@ def new_dpa(vendor_id: str, request: Request, session: SessionDep, actor: CanWri
 
 
 @router.post("/staff/vendors/{vendor_id}/dpas/new")
-async def create_dpa(vendor_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    values = _terms_values(await request.form(), TERM_FIELDS + CREATE_FIELDS)
+def create_dpa(
+    form: FormDep, vendor_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    values = _terms_values(form, TERM_FIELDS + CREATE_FIELDS)
     try:
         data = DpaCreate.model_validate(values)
         dpa = dpas_service.create_dpa(session, vendor_id=parse_uuid(vendor_id), data=data, actor=actor)
@@ -143,8 +146,10 @@ def dpa_page(dpa_id: str, request: Request, session: SessionDep, actor: CanRead)
 
 
 @router.post("/staff/dpas/{dpa_id}")
-async def update_dpa(dpa_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    values = _terms_values(await request.form(), TERM_FIELDS)
+def update_dpa(
+    form: FormDep, dpa_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    values = _terms_values(form, TERM_FIELDS)
     try:
         data = DpaUpdate.model_validate(values)
         dpa = dpas_service.update_dpa(session, dpa_id=parse_uuid(dpa_id), data=data, actor=actor)
@@ -169,8 +174,10 @@ async def update_dpa(dpa_id: str, request: Request, session: SessionDep, actor: 
 
 
 @router.post("/staff/dpas/{dpa_id}/blank")
-async def attach_blank(dpa_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    upload = await upload_of(await request.form(), "file")
+def attach_blank(
+    form: FormDep, dpa_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    upload = upload_of(form, "file")
     try:
         if upload is None:
             raise _no_file("file")
@@ -208,8 +215,10 @@ def send_dpa(dpa_id: str, request: Request, session: SessionDep, actor: CanWrite
 
 
 @router.post("/staff/dpas/{dpa_id}/execute")
-async def execute_dpa(dpa_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    upload = await upload_of(await request.form(), "countersigned")
+def execute_dpa(
+    form: FormDep, dpa_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    upload = upload_of(form, "countersigned")
     try:
         dpa = dpas_service.execute_dpa(session, dpa_id=parse_uuid(dpa_id), countersigned=upload, actor=actor)
     except DomainError as exc:
@@ -225,8 +234,10 @@ async def execute_dpa(dpa_id: str, request: Request, session: SessionDep, actor:
 
 
 @router.post("/staff/dpas/{dpa_id}/terminate")
-async def terminate_dpa(dpa_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    reason = form_values(await request.form(), ("reason",))["reason"].strip()[:2000] or None
+def terminate_dpa(
+    form: FormDep, dpa_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    reason = form_values(form, ("reason",))["reason"].strip()[:2000] or None
     try:
         dpa = dpas_service.terminate_dpa(session, dpa_id=parse_uuid(dpa_id), reason=reason, actor=actor)
     except DomainError as exc:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from app.errors import DomainError
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
 from app.models.schemas import field_errors
+from app.routers.form_data import upload_bytes
 
 VENDOR_STATUS_LABELS = {
     "requested": "Requested",
@@ -80,9 +81,6 @@ def errors_of(exc: ValidationError | DomainError) -> dict[str, str]:
     return errors
 
 
-async def upload_of(form: FormData, name: str) -> tuple[bytes, str | None] | None:
+def upload_of(form: FormData, name: str) -> tuple[bytes, str | None] | None:
     """The bytes and the sent file name of an upload field, or None when no file was chosen."""
-    item = form.get(name)
-    if not isinstance(item, UploadFile) or not item.filename:
-        return None
-    return await item.read(), item.filename
+    return upload_bytes(form.get(name))

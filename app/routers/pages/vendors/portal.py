@@ -21,6 +21,7 @@ from app.flash import redirect_with_flash
 from app.models import DpaStatus, VendorContact
 from app.models.schemas.vendors.vendors import VendorProfileUpdate
 from app.routers.downloads import attachment
+from app.routers.form_data import FormDep
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.services.identity import vendor_auth
 from app.services.vendors import agreement_queries
@@ -82,15 +83,14 @@ def agreement_page(dpa_id: str, request: Request, session: SessionDep, viewer: C
 
 
 @router.post("/dpas/{dpa_id}/signed")
-async def upload_signed(
-    dpa_id: str, request: Request, session: SessionDep, viewer: CurrentVendor
+def upload_signed(
+    form: FormDep, dpa_id: str, request: Request, session: SessionDep, viewer: CurrentVendor
 ) -> Response:
     """The signed PDF with who signed it: sent → vendor_signed; the team is emailed."""
     contact, actor = _who(viewer, request)
-    form = await request.form()
     values = form_values(form, SIGN_FIELDS)
     try:
-        upload = await upload_of(form, "file")
+        upload = upload_of(form, "file")
         if upload is None:
             message = "Choose the signed agreement (a PDF file)."
             raise ValidationFailed(message, errors=[{"field": "file", "message": message}])
@@ -125,10 +125,12 @@ async def upload_signed(
 
 
 @router.post("/dpas/{dpa_id}/decline")
-async def decline(dpa_id: str, request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
+def decline(
+    form: FormDep, dpa_id: str, request: Request, session: SessionDep, viewer: CurrentVendor
+) -> Response:
     """Sent → declined, with the vendor's reason; the team is emailed."""
     contact, actor = _who(viewer, request)
-    values = form_values(await request.form(), ("reason",))
+    values = form_values(form, ("reason",))
     try:
         dpa = dpas_service.vendor_decline(
             session,
@@ -198,10 +200,10 @@ def profile_page(request: Request, session: SessionDep, viewer: CurrentVendor) -
 
 
 @router.post("/profile")
-async def update_profile(request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
+def update_profile(form: FormDep, request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
     """The contact's own name and email, and the vendor's privacy-policy web address."""
     contact, actor = _who(viewer, request)
-    values = form_values(await request.form(), PROFILE_FIELDS)
+    values = form_values(form, PROFILE_FIELDS)
     try:
         data = VendorProfileUpdate.model_validate(values)
         vendor_profile.update_vendor_profile(

@@ -28,6 +28,7 @@ from app.models.schemas.vendors.vendors import (
     VendorUpdate,
 )
 from app.routers.downloads import attachment
+from app.routers.form_data import FormDep
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services.identity.vendor_auth import invite_vendor_contact
@@ -111,8 +112,8 @@ def request_form(request: Request, actor: CanRequest) -> Response:
 
 
 @router.post("/request")
-async def request_tool(request: Request, session: SessionDep, actor: CanRequest) -> Response:
-    values = form_values(await request.form(), DESCRIPTIVE, LISTS)
+def request_tool(form: FormDep, request: Request, session: SessionDep, actor: CanRequest) -> Response:
+    values = form_values(form, DESCRIPTIVE, LISTS)
     try:
         vendor = vendors_service.request_vendor(
             session, data=VendorRequest.model_validate(values), actor=actor
@@ -134,8 +135,8 @@ def new_vendor(request: Request, actor: CanWrite) -> Response:
 
 
 @router.post("/new")
-async def create_vendor(request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    values = form_values(await request.form(), DESCRIPTIVE + CREATE_ONLY, LISTS)
+def create_vendor(form: FormDep, request: Request, session: SessionDep, actor: CanWrite) -> Response:
+    values = form_values(form, DESCRIPTIVE + CREATE_ONLY, LISTS)
     try:
         vendor = vendors_service.create_vendor(session, data=VendorCreate.model_validate(values), actor=actor)
     except (ValidationError, DomainError) as exc:
@@ -194,8 +195,10 @@ def vendor_page(vendor_id: str, request: Request, session: SessionDep, actor: Ca
 
 
 @router.post("/{vendor_id}")
-async def update_vendor(vendor_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    values = form_values(await request.form(), (*DESCRIPTIVE, "subprocessors"), LISTS)
+def update_vendor(
+    form: FormDep, vendor_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    values = form_values(form, (*DESCRIPTIVE, "subprocessors"), LISTS)
     try:
         vendor = vendors_service.update_vendor(
             session, vendor_id=parse_uuid(vendor_id), data=VendorUpdate.model_validate(values), actor=actor
@@ -210,8 +213,7 @@ async def update_vendor(vendor_id: str, request: Request, session: SessionDep, a
 
 
 @router.post("/{vendor_id}/decision")
-async def decide(vendor_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    form = await request.form()
+def decide(form: FormDep, vendor_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
     values = form_values(form, ("action", "note"))
     note = values["note"].strip()[:2000] or None
     try:
@@ -238,15 +240,16 @@ async def decide(vendor_id: str, request: Request, session: SessionDep, actor: C
 
 
 @router.post("/{vendor_id}/privacy-policy")
-async def privacy_policy(vendor_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    form = await request.form()
+def privacy_policy(
+    form: FormDep, vendor_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
     values = form_values(form, ("privacy_policy_url",))
     try:
         url = VendorUpdate.model_validate(
             {"privacy_policy_url": values["privacy_policy_url"]}
         ).privacy_policy_url
         vendor = vendor_profile.set_privacy_policy(
-            session, vendor_id=parse_uuid(vendor_id), url=url, file=await upload_of(form, "file"), actor=actor
+            session, vendor_id=parse_uuid(vendor_id), url=url, file=upload_of(form, "file"), actor=actor
         )
     except (ValidationError, DomainError) as exc:
         session.rollback()
@@ -264,8 +267,10 @@ async def privacy_policy(vendor_id: str, request: Request, session: SessionDep, 
 
 
 @router.post("/{vendor_id}/contacts")
-async def add_contact(vendor_id: str, request: Request, session: SessionDep, actor: CanWrite) -> Response:
-    values = form_values(await request.form(), ("name", "email"))
+def add_contact(
+    form: FormDep, vendor_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    values = form_values(form, ("name", "email"))
     try:
         data = ContactCreate.model_validate(values)
         contact = vendor_profile.add_contact(

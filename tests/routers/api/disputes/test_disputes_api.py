@@ -518,14 +518,15 @@ def test_an_unknown_dispute_is_404_everywhere(
         assert response.json()["status"] == 404
 
 
-def test_a_malformed_id_or_an_unknown_action_is_422(
+def test_a_malformed_id_is_422_and_an_unknown_action_404(
     client: TestClient, db: Session, frozen_clock: datetime, writer: dict[str, str]
 ) -> None:
     dispute = _file(db)
     assert client.get("/api/v1/disputes/D-2026-0001", headers=writer).status_code == 422
     assert client.post("/api/v1/disputes/not-a-uuid/review", headers=writer).status_code == 422
     unknown = client.post(f"/api/v1/disputes/{dispute.id}/reopen", headers=writer)
-    assert unknown.status_code == 422 and unknown.headers["content-type"] == PROBLEM
+    # Each action is its own path, so an unknown one is not a resource at all.
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == PROBLEM
     db.refresh(dispute)
     assert dispute.status == DisputeStatus.received
 

@@ -211,11 +211,19 @@ def test_repeated_parameter_is_invalid_request(client: TestClient, sis: tuple[Ap
     _assert_oauth_error(r, 400, "invalid_request")
 
 
-def test_failed_authentications_are_throttled_per_address(
-    client: TestClient, sis: tuple[ApiClient, str]
+def test_failed_authentications_are_throttled_per_client_and_address(
+    client: TestClient, db: Session, sis: tuple[ApiClient, str]
 ) -> None:
     api_client, secret = sis
-    for _ in range(service.MAX_FAILURES_PER_ADDRESS):
+    misconfigured, _ = make_api_client(db, scopes=["vendors:read"], secret="the right one")
+    for _ in range(service.MAX_FAILURES_PER_CLIENT_AND_ADDRESS):
+        r = client.post(
+            TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(misconfigured.client_id, "no")
+        )
+        assert r.status_code == 401
+    # Another client behind the same address (the SIS) is not punished for it.
+    assert _token(client, api_client, secret)
+    for _ in range(service.MAX_FAILURES_PER_CLIENT_AND_ADDRESS):
         r = client.post(
             TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(api_client.client_id, "no")
         )
@@ -223,7 +231,10 @@ def test_failed_authentications_are_throttled_per_address(
     r = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(api_client.client_id, secret)
     )
-    assert r.status_code == 429 and r.headers["retry-after"]
+    assert r.status_code == 429 and r.headers["retry-after"] == "900"
+    limit = service.MAX_FAILURES_PER_CLIENT_AND_ADDRESS
+    assert r.headers["ratelimit-policy"] == f'"token-failures";q={limit};w=900'
+    assert r.headers["ratelimit"] == '"token-failures";r=0;t=900'
     assert r.json()["error"] == "invalid_request"
 
 

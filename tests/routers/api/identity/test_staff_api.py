@@ -133,7 +133,7 @@ def test_bad_input_and_conflicts(as_admin: TestClient, db: Session) -> None:
         == 422
     )
     assert as_admin.patch(f"/api/v1/employees/{someone.id}", json={"status": "active"}).status_code == 422
-    assert as_admin.post(f"/api/v1/employees/{someone.id}/promote").status_code == 422
+    assert as_admin.post(f"/api/v1/employees/{someone.id}/promote").status_code == 404  # no such action
     as_admin.post(f"/api/v1/employees/{someone.id}/terminate")
     r = as_admin.post(f"/api/v1/employees/{someone.id}/reactivate")
     assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"

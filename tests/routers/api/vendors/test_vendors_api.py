@@ -243,7 +243,7 @@ def test_the_vetting_workflow_over_the_api(client: TestClient, db: Session, froz
         and r.json()["decision_note"] == "Looking at it"
     )
     assert client.post(f"/api/v1/vendors/{vendor_id}/review").status_code == 409  # already under review
-    assert client.post(f"/api/v1/vendors/{vendor_id}/promote").status_code == 422  # not an action
+    assert client.post(f"/api/v1/vendors/{vendor_id}/promote").status_code == 404  # no such action
     r = client.post(f"/api/v1/vendors/{vendor_id}/approve_with_consent")
     assert r.status_code == 409
     fields = {e["field"] for e in r.json()["errors"]}
