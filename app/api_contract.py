@@ -25,6 +25,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from app.deps import Allow, get_actor
+from app.models.schemas import NON_BLANK, TEXT_PATTERNS
 from app.security.permissions import PERMISSIONS, SCOPES
 from app.security.sessions import cookie_name
 
@@ -206,7 +207,23 @@ def _document_operation(op: dict[str, Any], route: Any, method: str) -> None:
     _document_headers(op, route, method)
 
 
+def _text_patterns(node: Any) -> None:
+    """Turn each ``x-text`` marker (SingleLine, TextBlock) into the pattern the server applies,
+    keeping a non-blank rule (``NON_BLANK``) where the field also has one."""
+    if isinstance(node, dict):
+        kind = node.get("x-text")
+        if kind in TEXT_PATTERNS:
+            any_text, non_blank = TEXT_PATTERNS[kind]
+            node["pattern"] = non_blank if node.get("pattern") == NON_BLANK else any_text
+        for value in node.values():
+            _text_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _text_patterns(value)
+
+
 def _document(schema: dict[str, Any], app: FastAPI) -> None:
+    _text_patterns(schema)
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA

@@ -36,10 +36,25 @@ def text_block(value: Any) -> Any:
     return value
 
 
+# The OpenAPI document states these rules as patterns (``api_contract`` turns the marker into one),
+# so clients and the fuzzer see the characters the server refuses.
+LINE_TEXT = Field(json_schema_extra={"x-text": "line"})
+PARAGRAPH_TEXT = Field(json_schema_extra={"x-text": "paragraph"})
 # Every single-line text field of every schema is built on this type (DESIGN §7).
-SingleLine = Annotated[str, AfterValidator(single_line)]
+SingleLine = Annotated[str, AfterValidator(single_line), LINE_TEXT]
 # Text with paragraphs: line breaks and tabs are kept, other control characters refused.
-TextBlock = Annotated[str, AfterValidator(text_block)]
+TextBlock = Annotated[str, AfterValidator(text_block), PARAGRAPH_TEXT]
+
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_PARAGRAPH_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+TEXT_PATTERNS = {
+    # (any text, non-blank text) for each kind
+    "line": (rf"^[^{_CONTROLS}]*$", rf"^[^{_CONTROLS}]*[^{_CONTROLS}\s][^{_CONTROLS}]*$"),
+    "paragraph": (
+        rf"^[^{_PARAGRAPH_CONTROLS}]*$",
+        rf"^[^{_PARAGRAPH_CONTROLS}]*[^{_PARAGRAPH_CONTROLS}\s][^{_PARAGRAPH_CONTROLS}]*$",
+    ),
+}
 
 
 # The deepest page any list serves: a bound in the schema, so a huge offset is a 422, never a 500.

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from app.models.consent import AnswerRoute, ConsentRequestStatus, ConsentStatus
-from app.models.schemas import SingleLine, single_line
+from app.models.schemas import LINE_TEXT, SingleLine, single_line
 from app.models.schemas.vendors.vendors import DataElements, Note, Purpose, empty_is_none
 
 
@@ -33,12 +33,12 @@ def _scope_values(label: str) -> AfterValidator:
 
 
 Schools = Annotated[
-    list[Annotated[str, BeforeValidator(single_line), Field(max_length=120)]],
+    list[Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(max_length=120)]],
     BeforeValidator(_one_or_many),
     _scope_values("school"),
 ]
 Grades = Annotated[
-    list[Annotated[str, BeforeValidator(single_line), Field(max_length=8)]],
+    list[Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(max_length=8)]],
     BeforeValidator(_one_or_many),
     _scope_values("grade"),
 ]

@@ -21,7 +21,7 @@ from app.models.incidents import (
     NoticeMethod,
     ReporterType,
 )
-from app.models.schemas import single_line, text_block
+from app.models.schemas import LINE_TEXT, single_line, text_block
 
 TEXT_MAX = 10_000
 
@@ -145,9 +145,9 @@ class ReviewIn(BaseModel):
 
 
 class StudentRecipientsIn(BaseModel):
-    sis_ids: list[Annotated[str, BeforeValidator(single_line), Field(min_length=1, max_length=64)]] = Field(
-        min_length=1, max_length=50_000
-    )
+    sis_ids: list[
+        Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(min_length=1, max_length=64)]
+    ] = Field(min_length=1, max_length=50_000)
 
 
 class StaffRecipientsIn(BaseModel):
