@@ -87,6 +87,7 @@ def _production(**values: object) -> Settings:
         session_secret="s" * 40,
         token_secret="t" * 40,
         data_keys=new_data_key(),
+        audit_keys=new_audit_key("a1"),
         **values,  # type: ignore[arg-type]
     )
 

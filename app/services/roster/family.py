@@ -53,11 +53,14 @@ def children_of(session: Session, *, guardian_id: uuid.UUID) -> list[Student]:
 
 
 def children_on_account(session: Session, *, guardian_id: uuid.UUID) -> list[Child]:
-    """The guardian's students with how each is linked, by last then first name (one query)."""
+    """The guardian's enrolled students with how each is linked, by last then first name (one query)."""
     rows = session.exec(
         select(Student, Guardianship)
         .join(Guardianship, col(Guardianship.student_id) == Student.id)
-        .where(col(Guardianship.guardian_id) == guardian_id)
+        .where(
+            col(Guardianship.guardian_id) == guardian_id,
+            col(Student.enrollment_status) == EnrollmentStatus.enrolled,
+        )
         .order_by(col(Student.last_name), col(Student.first_name), col(Student.id))
     ).all()
     return [Child(student, link.relationship, link.has_educational_rights) for student, link in rows]

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app import clock
 from app.models import AuthFailure, Role
 from app.security import device_cookie
+from app.security.sessions import Browser
 from app.services.identity import email_links, family_auth, staff_auth
 from app.services.identity import throttle as auth_throttle
 from app.services.identity.throttle import AttemptFailed
@@ -43,7 +44,7 @@ def _attempt(db: Session, email: str, password: str, device: str | None = None, 
         db,
         email=email,
         password=password,
-        request=fake_request(cookies=cookies, address=address),
+        browser=Browser.of(fake_request(cookies=cookies, address=address)),
         actor=anonymous(address),
     )
 

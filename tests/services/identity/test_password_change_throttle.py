@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app import clock
 from app.models import AuthFailure
 from app.security.passwords import verify_password
+from app.security.sessions import Browser
 from app.services.identity import staff_auth
 from app.services.identity import throttle as auth_throttle
 from app.services.identity.throttle import AttemptFailed
@@ -37,7 +38,7 @@ def _session_row(db: Session, employee):
         db,
         email=employee.email,
         password=DEFAULT_PASSWORD,
-        request=fake_request(),
+        browser=Browser.of(fake_request()),
         actor=staff_actor(employee),
     )
     return find_session(db, result.token)

@@ -46,7 +46,9 @@ Signatory = OptionalText200
 Reason = Note
 
 
-WithheldReason = Annotated[Annotated[TextBlock, Field(max_length=500)] | None, BeforeValidator(empty_is_none)]
+WithheldReason = Annotated[
+    Annotated[SingleLine, Field(max_length=500)] | None, BeforeValidator(empty_is_none)
+]
 
 
 class DpaFields(BaseModel):
