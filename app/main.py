@@ -18,6 +18,8 @@ from app.routers.api.identity import api_clients as api_clients_api
 from app.routers.api.identity import oauth, whoami
 from app.routers.api.identity import staff as staff_api
 from app.routers.api.platform import audit as audit_api
+from app.routers.api.sharing import check as sharing_check_api
+from app.routers.api.sharing import disclosures as disclosures_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
 from app.routers.api.vendors import vendors as vendors_api
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dpas_api.router,
         registry_api.router,
         consent_api.router,
+        sharing_check_api.router,
+        disclosures_api.router,
     ):
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (

@@ -37,6 +37,7 @@ from app.models.platform.documents import Document
 from app.models.platform.jobs import JobState
 from app.models.platform.outbox import OutboxMessage, OutboxStatus
 from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
+from app.models.sharing import Disclosure, DisclosureBasis
 from app.models.vendors import (
     Dpa,
     DpaAdoption,
@@ -63,6 +64,8 @@ __all__ = [
     "ConsentRequestStatus",
     "ConsentResponse",
     "ConsentStatus",
+    "Disclosure",
+    "DisclosureBasis",
     "Dispute",
     "DisputeCategory",
     "DisputeMessage",

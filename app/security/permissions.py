@@ -39,7 +39,7 @@ PERMISSIONS: dict[str, Rule] = {
     "consent.write": Rule(roles=TEAM, scopes=frozenset({"consent:write"})),
     "roster.write": Rule(scopes=frozenset({"roster:write"})),
     "sharing.read": Rule(roles=READERS, scopes=frozenset({"sharing:read"})),
-    "disclosures.write": Rule(scopes=frozenset({"disclosures:write"})),
+    "disclosures.write": Rule(roles=TEAM, scopes=frozenset({"disclosures:write"})),
 }
 
 # Scopes an API client may be given (admins pick from these).

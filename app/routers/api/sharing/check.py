@@ -1,0 +1,48 @@
+"""The sharing check over the API: may vendor V receive these data elements of student S?
+
+Scope ``sharing:read`` (the SIS and integrations; staff readers may use their session for GETs).
+Every answer carries a stable ``reason`` code (an enum in the OpenAPI document); the default is
+no. An unknown vendor or student is an answer (``unknown_vendor``/``unknown_student``), not a 404,
+so a batch is never refused for one stale id.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from app import clock
+from app.actors import Actor
+from app.deps import Allow, SessionDep
+from app.models.schemas.sharing import (
+    OneVendorBatch,
+    PairsBatch,
+    SharingAnswer,
+    SharingAnswers,
+    SharingQuestion,
+)
+from app.services.sharing.check import answer_request
+
+router = APIRouter(prefix="/sharing-check", tags=["sharing"])
+
+Reader = Annotated[Actor, Depends(Allow("sharing.read"))]
+
+
+@router.get("", response_model=SharingAnswer)
+def sharing_check(
+    question: Annotated[SharingQuestion, Query()], session: SessionDep, actor: Reader
+) -> SharingAnswer:
+    """One question; ``data_elements`` as ``a,b`` or repeated."""
+    answer = answer_request(session, body=question, now=clock.now())[0]
+    return SharingAnswer.model_validate(answer, from_attributes=True)
+
+
+@router.post("", response_model=SharingAnswers)
+def sharing_check_batch(
+    body: Annotated[OneVendorBatch | PairsBatch, Body()], session: SessionDep, actor: Reader
+) -> SharingAnswers:
+    """Up to 10,000 answers, in request order: one vendor and many students, or a list of pairs."""
+    answers = answer_request(session, body=body, now=clock.now())
+    data = [SharingAnswer.model_validate(a, from_attributes=True) for a in answers]
+    return SharingAnswers(data=data, count=len(data))

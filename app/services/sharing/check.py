@@ -1,0 +1,265 @@
+"""The sharing check: may vendor V receive these data elements of student S? (DPP §V-§VI)
+
+One set-based function answers any number of (vendor, student, elements) questions with a
+constant number of queries — the vendors, their agreements, the students, the consent requests
+and the students' consent responses, each loaded once — and the API, the disclosure log, the
+staff pages and the family pages all ask it. **Default deny**: an answer is ``allowed`` only when
+one of the two bases holds, checked in this order:
+
+1. the vendor, the student and their enrollment are known and current;
+2. the vendor is ``approved`` or ``approved_with_consent``, and lists the student's grade band;
+3. *agreement*: an executed DPA in force on the district's day of ``at`` (effective on or before,
+   expiring on or after it — an agreement expiring today still holds until local midnight) lists
+   every requested element → ``allowed_dpa``, ``valid_until`` its expiry;
+4. *consent* (vendors approved with consent only): the newest open or closed consent request of
+   the vendor that has a response for the student and lists every requested element, with the
+   student's school and grade still in its scope, and that response ``granted`` →
+   ``allowed_consent``. The response already applies the any-refusal rule
+   (``services/consent/rule.py``), so a second guardian's refusal is a refusal here.
+
+Grades map to the vendors' grade bands as schools write them: ``PK``/``K`` (also ``KG``, ``0``,
+``PK3``, ``PK4``) and 1-2 → ``pk_2``; 3-5 → ``3_5``; 6-8 → ``6_8``; 9-12 → ``9_12`` (leading zeros
+ignored). A grade outside these (``SP``, ``13``, ungraded) and a vendor listing no grade band at
+all are ``outside_scope``: silence is never permission.
+
+An empty element list asks "may the vendor receive anything of this student's" (the family page
+asks that) and is answered from the basis alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import Dpa, DpaStatus, Student, Vendor, VendorStatus
+from app.models.consent import ConsentRequest, ConsentRequestStatus, ConsentResponse, ConsentStatus
+from app.models.roster import EnrollmentStatus
+from app.models.schemas.sharing import OneVendorBatch, PairsBatch, SharingQuestion
+from app.models.sharing import DisclosureBasis as Basis
+from app.models.sharing import SharingReason as Reason
+from app.services.vendors.rules import local_today
+
+APPROVED = frozenset({VendorStatus.approved, VendorStatus.approved_with_consent})
+_CONSENT_REASONS = {
+    ConsentStatus.pending: Reason.consent_pending,
+    ConsentStatus.refused: Reason.consent_refused,
+    ConsentStatus.revoked: Reason.consent_revoked,
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    vendor_id: uuid.UUID
+    student_sis_id: str
+    data_elements: tuple[str, ...] = ()
+    on: date | None = None  # the district's day to judge agreements on (default: the day of ``at``)
+
+
+@dataclass(frozen=True)
+class Answer:
+    vendor_id: uuid.UUID
+    student_sis_id: str
+    allowed: bool
+    reason: Reason
+    basis: Basis | None = None
+    dpa_id: uuid.UUID | None = None
+    consent_request_id: uuid.UUID | None = None
+    valid_until: date | None = None  # the agreement's expiry (a consent holds until revoked)
+    covered_elements: tuple[str, ...] = ()  # what the basis lets the vendor receive
+    missing_elements: tuple[str, ...] = ()  # requested but not in the agreement or request
+    student_id: uuid.UUID | None = None
+
+
+def grade_band(grade: str) -> str | None:
+    """The vendor grade band of a student's grade as the SIS writes it, or ``None``."""
+    value = grade.strip().upper()
+    if value in {"PK", "PK3", "PK4", "K", "KG", "TK"}:
+        return "pk_2"
+    if not value.isdigit():
+        return None
+    number = int(value)
+    for band, low, high in (("pk_2", 0, 2), ("3_5", 3, 5), ("6_8", 6, 8), ("9_12", 9, 12)):
+        if low <= number <= high:
+            return band
+    return None
+
+
+@dataclass
+class _Facts:
+    """Everything the questions need, loaded in bulk."""
+
+    today: date
+    vendors: dict[uuid.UUID, Vendor]
+    students: dict[str, Student]
+    dpas: dict[uuid.UUID, list[Dpa]] = field(default_factory=dict)
+    requests: dict[uuid.UUID, list[ConsentRequest]] = field(default_factory=dict)  # newest first
+    responses: dict[tuple[uuid.UUID, uuid.UUID], ConsentStatus] = field(default_factory=dict)
+
+
+def _load(session: Session, questions: Sequence[Question], today: date) -> _Facts:
+    vendor_ids = {q.vendor_id for q in questions}
+    sis_ids = {q.student_sis_id for q in questions}
+    vendors = {v.id: v for v in session.exec(select(Vendor).where(col(Vendor.id).in_(vendor_ids))).all()}
+    students = {
+        s.sis_id: s for s in session.exec(select(Student).where(col(Student.sis_id).in_(sis_ids))).all()
+    }
+    facts = _Facts(today=today, vendors=vendors, students=students)
+    wanted = [v.id for v in vendors.values() if v.status in APPROVED]
+    if not wanted or not students:
+        return facts
+    for dpa in session.exec(
+        select(Dpa).where(
+            col(Dpa.vendor_id).in_(wanted), col(Dpa.status).in_([DpaStatus.executed, DpaStatus.expired])
+        )
+    ).all():
+        facts.dpas.setdefault(dpa.vendor_id, []).append(dpa)
+    consent_vendors = [v.id for v in vendors.values() if v.status == VendorStatus.approved_with_consent]
+    if not consent_vendors:
+        return facts
+    requests = session.exec(
+        select(ConsentRequest)
+        .where(
+            col(ConsentRequest.vendor_id).in_(consent_vendors),
+            col(ConsentRequest.status).in_([ConsentRequestStatus.open, ConsentRequestStatus.closed]),
+        )
+        .order_by(col(ConsentRequest.opened_at).desc(), col(ConsentRequest.id))
+    ).all()
+    for request in requests:
+        facts.requests.setdefault(request.vendor_id, []).append(request)
+    if requests:
+        rows = session.exec(
+            select(ConsentResponse.request_id, ConsentResponse.student_id, ConsentResponse.status).where(
+                col(ConsentResponse.request_id).in_([r.id for r in requests]),
+                col(ConsentResponse.student_id).in_([s.id for s in students.values()]),
+            )
+        ).all()
+        facts.responses = {(request_id, student_id): ConsentStatus(s) for request_id, student_id, s in rows}
+    return facts
+
+
+def _missing(requested: Iterable[str], covered: Iterable[str]) -> tuple[str, ...]:
+    have = set(covered)
+    return tuple(e for e in dict.fromkeys(requested) if e not in have)
+
+
+def _make(q: Question, student: Student | None, reason: Reason, **extra: Any) -> Answer:
+    allowed = reason in (Reason.allowed_dpa, Reason.allowed_consent)
+    return Answer(
+        vendor_id=q.vendor_id,
+        student_sis_id=q.student_sis_id,
+        student_id=student.id if student is not None else None,
+        allowed=allowed,
+        reason=reason,
+        **extra,
+    )
+
+
+def _by_agreement(q: Question, student: Student, facts: _Facts) -> Answer:
+    dpas = facts.dpas.get(q.vendor_id, [])
+    today = q.on or facts.today
+    current = [
+        d
+        for d in dpas
+        if d.status == DpaStatus.executed
+        and d.expires_on is not None
+        and d.expires_on >= today
+        and (d.effective_on is None or d.effective_on <= today)
+    ]
+    if not current:
+        lapsed = any(d.expires_on is not None and d.expires_on < today for d in dpas)
+        return _make(q, student, Reason.dpa_expired if lapsed else Reason.no_executed_dpa)
+    current.sort(key=lambda d: (d.expires_on, str(d.id)), reverse=True)
+    covering = [d for d in current if not _missing(q.data_elements, d.data_elements)]
+    if not covering:
+        best = current[0]
+        missing = _missing(q.data_elements, best.data_elements)
+        return _make(q, student, Reason.elements_not_covered, dpa_id=best.id, missing_elements=missing)
+    dpa = covering[0]
+    return _make(
+        q,
+        student,
+        Reason.allowed_dpa,
+        basis=Basis.dpa,
+        dpa_id=dpa.id,
+        valid_until=dpa.expires_on,
+        covered_elements=tuple(dpa.data_elements),
+    )
+
+
+def _by_consent(q: Question, student: Student, facts: _Facts) -> Answer:
+    asked = [r for r in facts.requests.get(q.vendor_id, []) if (r.id, student.id) in facts.responses]
+    if not asked:
+        return _make(q, student, Reason.outside_scope)
+    covering = [r for r in asked if not _missing(q.data_elements, r.data_elements)]
+    if not covering:
+        missing = _missing(q.data_elements, asked[0].data_elements)
+        return _make(
+            q, student, Reason.elements_not_covered, consent_request_id=asked[0].id, missing_elements=missing
+        )
+    request = covering[0]
+    ids: dict[str, Any] = {"consent_request_id": request.id, "covered_elements": tuple(request.data_elements)}
+    if student.school not in request.schools or student.grade not in request.grades:
+        return _make(q, student, Reason.outside_scope, **ids)
+    status = facts.responses[(request.id, student.id)]
+    if status != ConsentStatus.granted:
+        return _make(q, student, _CONSENT_REASONS[status], **ids)
+    return _make(q, student, Reason.allowed_consent, basis=Basis.consent, **ids)
+
+
+def _answer(q: Question, facts: _Facts) -> Answer:
+    vendor = facts.vendors.get(q.vendor_id)
+    if vendor is None:
+        return _make(q, None, Reason.unknown_vendor)
+    student = facts.students.get(q.student_sis_id)
+    if student is None:
+        return _make(q, None, Reason.unknown_student)
+    if student.enrollment_status != EnrollmentStatus.enrolled:
+        return _make(q, student, Reason.student_unenrolled)
+    if vendor.status not in APPROVED:
+        return _make(q, student, Reason.vendor_not_approved)
+    if grade_band(student.grade) not in vendor.grade_bands:
+        return _make(q, student, Reason.outside_scope)
+    by_dpa = _by_agreement(q, student, facts)
+    if by_dpa.allowed or vendor.status != VendorStatus.approved_with_consent:
+        return by_dpa
+    return _by_consent(q, student, facts)
+
+
+def check(session: Session, *, questions: Sequence[Question], at: datetime) -> list[Answer]:
+    """Answer every question, in order, from the state of the database at ``at`` (the district's
+    day of ``at`` decides whether an agreement is in force)."""
+    if not questions:
+        return []
+    facts = _load(session, questions, local_today(at))
+    return [_answer(q, facts) for q in questions]
+
+
+def check_one(session: Session, *, question: Question, at: datetime) -> Answer:
+    return check(session, questions=[question], at=at)[0]
+
+
+def missing_from_agreement(requested: Iterable[str], agreements: Iterable[Dpa]) -> list[str]:
+    """The elements none of the given agreements lists (approval follows coverage)."""
+    covered: set[str] = set()
+    for dpa in agreements:
+        covered.update(dpa.data_elements)
+    return list(_missing(requested, covered))
+
+
+def answer_request(
+    session: Session, *, body: SharingQuestion | OneVendorBatch | PairsBatch, now: datetime
+) -> list[Answer]:
+    """The API's questions (one, one vendor and many students, or pairs), answered in order."""
+    if isinstance(body, SharingQuestion):
+        questions = [Question(body.vendor_id, body.student_sis_id, tuple(body.data_elements))]
+    elif isinstance(body, OneVendorBatch):
+        elements = tuple(body.data_elements)
+        questions = [Question(body.vendor_id, sis_id, elements) for sis_id in body.student_sis_ids]
+    else:
+        questions = [Question(c.vendor_id, c.student_sis_id, tuple(c.data_elements)) for c in body.checks]
+    return check(session, questions=questions, at=now)
