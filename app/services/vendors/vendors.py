@@ -233,12 +233,15 @@ def transition_vendor(
             "Execute (or renew) its agreement first, or approve it with parental consent."
         )
     if action == "approve":
-        missing = uncovered_elements(session, vendor=vendor, today=local_today(now))
-        if missing:
+        uncovered = uncovered_elements(session, vendor=vendor, today=local_today(now))
+        if uncovered:
             raise InvalidTransition(
                 "This vendor cannot be approved: its agreement does not cover all the data it "
-                f"receives. Not covered: {', '.join(missing)}.",
-                errors=[{"field": "data_elements", "message": e, "element": e} for e in missing],
+                f"receives. Not covered: {', '.join(uncovered)}.",
+                errors=[
+                    {"field": "data_elements", "element": e, "message": f"{e} is not in the agreement."}
+                    for e in uncovered
+                ],
             )
     if action == "approve_with_consent":
         missing = []

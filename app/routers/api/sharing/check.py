@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query
+from starlette.responses import Response
 
 from app import clock
 from app.actors import Actor
@@ -26,23 +27,29 @@ from app.services.sharing.check import answer_request
 
 router = APIRouter(prefix="/sharing-check", tags=["sharing"])
 
+NO_STORE = "no-store"  # answers are about named students
 Reader = Annotated[Actor, Depends(Allow("sharing.read"))]
 
 
 @router.get("", response_model=SharingAnswer)
 def sharing_check(
-    question: Annotated[SharingQuestion, Query()], session: SessionDep, actor: Reader
+    question: Annotated[SharingQuestion, Query()], session: SessionDep, actor: Reader, response: Response
 ) -> SharingAnswer:
     """One question; ``data_elements`` as ``a,b`` or repeated."""
     answer = answer_request(session, body=question, now=clock.now())[0]
+    response.headers["Cache-Control"] = NO_STORE
     return SharingAnswer.model_validate(answer, from_attributes=True)
 
 
 @router.post("", response_model=SharingAnswers)
 def sharing_check_batch(
-    body: Annotated[OneVendorBatch | PairsBatch, Body()], session: SessionDep, actor: Reader
+    body: Annotated[OneVendorBatch | PairsBatch, Body()],
+    session: SessionDep,
+    actor: Reader,
+    response: Response,
 ) -> SharingAnswers:
     """Up to 10,000 answers, in request order: one vendor and many students, or a list of pairs."""
     answers = answer_request(session, body=body, now=clock.now())
     data = [SharingAnswer.model_validate(a, from_attributes=True) for a in answers]
+    response.headers["Cache-Control"] = NO_STORE
     return SharingAnswers(data=data, count=len(data))

@@ -40,6 +40,7 @@ def log_disclosures(
     items = body.disclosures if isinstance(body, DisclosureBatch) else [body]
     rows = disclosures.log_disclosures(session, items=items, actor=actor, now=clock.now())
     session.commit()
+    response.headers["Cache-Control"] = "no-store"
     if len(rows) == 1:
         response.headers["Location"] = f"/api/v1/disclosures/{rows[0]['id']}"
     data = [DisclosurePublic.model_validate(row) for row in rows]
@@ -47,6 +48,9 @@ def log_disclosures(
 
 
 @router.get("/{disclosure_id}", response_model=DisclosurePublic)
-def get_disclosure(disclosure_id: str, session: SessionDep, actor: Reader) -> DisclosurePublic:
+def get_disclosure(
+    disclosure_id: str, session: SessionDep, actor: Reader, response: Response
+) -> DisclosurePublic:
+    response.headers["Cache-Control"] = "no-store"
     disclosure = disclosures.get_disclosure(session, disclosure_id=parse_uuid(disclosure_id))
     return DisclosurePublic.model_validate(disclosure, from_attributes=True)
