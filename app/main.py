@@ -32,6 +32,7 @@ from app.routers.pages.identity import account, api_clients, staff_admin, staff_
 from app.routers.pages.platform import audit, dev, public
 from app.routers.pages.platform.api_docs import api_docs_router
 from app.routers.pages.roster import family
+from app.routers.pages.sharing import staff as sharing_staff
 from app.routers.pages.vendors import agreements as dpas_staff
 from app.routers.pages.vendors import portal as vendor_portal
 from app.routers.pages.vendors import portal_sign_in as vendor
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vendor_refusal.router,
         consent_staff.router,
         consent_family.router,
+        sharing_staff.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:

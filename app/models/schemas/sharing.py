@@ -139,3 +139,16 @@ class DisclosurePublic(BaseModel):
 class DisclosuresPublic(BaseModel):
     data: list[DisclosurePublic]
     count: int
+
+
+class ManualDisclosure(BaseModel):
+    """A release a staff member logs from the student's page; the time as the district's clock read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: uuid.UUID
+    data_elements: Annotated[Elements, Field(min_length=1)]
+    purpose: DisclosurePurpose
+    released_at: datetime  # local wall time (datetime-local); made aware in the district's zone
+    released_by: ReleasedBy
+    unauthorized: bool = False

@@ -19,10 +19,11 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.actors import Actor
+from app.config import get_settings
 from app.emails import render_email
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.models import Vendor
-from app.models.schemas.sharing import DisclosureCreate
+from app.models import Student, Vendor
+from app.models.schemas.sharing import DisclosureCreate, ManualDisclosure
 from app.models.sharing import Disclosure, SharingReason
 from app.services.platform.audit import record
 from app.services.platform.outbox import queue_email
@@ -30,6 +31,7 @@ from app.services.sharing.check import Question, check
 from app.services.vendors.rules import local_today, team_address
 
 CLOCK_SKEW = timedelta(minutes=5)
+SENT_ANYWAY = " If it was sent anyway, tick “Sent without authorization” to log it and alert the team."
 UNRECORDABLE = frozenset({SharingReason.unknown_vendor, SharingReason.unknown_student})
 
 REASON_TEXT: dict[SharingReason, str] = {
@@ -143,4 +145,37 @@ def get_disclosure(session: Session, *, disclosure_id: uuid.UUID | None) -> Disc
     disclosure = session.get(Disclosure, disclosure_id) if disclosure_id else None
     if disclosure is None:
         raise NotFound("There is no such disclosure.")
+    return disclosure
+
+
+def log_manual_disclosure(
+    session: Session, *, student_id: uuid.UUID | None, data: ManualDisclosure, actor: Actor, now: datetime
+) -> Disclosure:
+    """Staff log one release from a student's page (the same check and rules as the API)."""
+    student = session.get(Student, student_id) if student_id else None
+    if student is None:
+        raise NotFound("There is no such student.")
+    released_at = data.released_at
+    if released_at.tzinfo is None:
+        released_at = released_at.replace(tzinfo=get_settings().zone)
+    item = DisclosureCreate(
+        student_sis_id=student.sis_id,
+        vendor_id=data.vendor_id,
+        data_elements=data.data_elements,
+        purpose=data.purpose,
+        released_at=released_at,
+        released_by=data.released_by,
+        unauthorized=data.unauthorized,
+    )
+    try:
+        rows = log_disclosures(session, items=[item], actor=actor, now=now)
+    except (Conflict, ValidationFailed) as exc:
+        first = (exc.errors or [{}])[0]
+        field = "released_at" if str(first.get("field", "")).endswith("released_at") else "form"
+        message = str(first.get("message") or exc.detail)
+        if isinstance(exc, Conflict):
+            message += SENT_ANYWAY
+        raise type(exc)(message, errors=[{"field": field, "message": message}]) from None
+    disclosure = session.get(Disclosure, rows[0]["id"])
+    assert disclosure is not None
     return disclosure

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.actors import Actor
 from app.errors import NotFound
@@ -177,3 +177,76 @@ def staff_student(session: Session, *, student_id: uuid.UUID | None, now: dateti
     if student is None:
         raise NotFound("There is no such student.")
     return student_sharing(session, student=student, now=now)
+
+
+@dataclass
+class VendorRow:
+    disclosure: Disclosure
+    student_name: str
+    student_sis_id: str
+
+
+def vendor_report(
+    session: Session, *, vendor_id: uuid.UUID | None, limit: int = 100, offset: int = 0
+) -> tuple[Vendor, list[VendorRow], int]:
+    """One vendor's disclosures, newest first: which students, which elements, on which basis."""
+    vendor = session.get(Vendor, vendor_id) if vendor_id else None
+    if vendor is None:
+        raise NotFound("There is no such vendor.")
+    count = session.exec(
+        select(func.count()).select_from(Disclosure).where(col(Disclosure.vendor_id) == vendor.id)
+    ).one()
+    rows = session.exec(
+        select(Disclosure, Student.first_name, Student.last_name, Student.sis_id)
+        .join(Student, col(Student.id) == Disclosure.student_id)
+        .where(col(Disclosure.vendor_id) == vendor.id)
+        .order_by(col(Disclosure.released_at).desc(), col(Disclosure.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return vendor, [VendorRow(d, f"{first} {last}", sis) for d, first, last, sis in rows], int(count)
+
+
+def vendor_report_csv(session: Session, *, vendor_id: uuid.UUID | None, actor: Actor, now: datetime) -> str:
+    """The whole per-vendor report as a spreadsheet (audited, no personal data in the event)."""
+    vendor, rows, count = vendor_report(session, vendor_id=vendor_id, limit=1_000_000)
+    table: list[list[object]] = [
+        [
+            "released_at",
+            "student_sis_id",
+            "student",
+            "data_elements",
+            "purpose",
+            "basis",
+            "released_by",
+            "unauthorized",
+        ]
+    ]
+    table += [
+        [
+            local_time(r.disclosure.released_at),
+            r.student_sis_id,
+            r.student_name,
+            " ".join(r.disclosure.data_elements),
+            r.disclosure.purpose,
+            r.disclosure.basis.value if r.disclosure.basis else "none",
+            r.disclosure.released_by,
+            "yes" if r.disclosure.unauthorized else "no",
+        ]
+        for r in rows
+    ]
+    record(
+        session,
+        actor=actor,
+        action="disclosure.vendor_report_exported",
+        object_type="vendor",
+        object_id=vendor.id,
+        details={"rows": count},
+        at=now,
+    )
+    return _csv(table)
+
+
+def approved_and_other_vendors(session: Session) -> list[Vendor]:
+    """Every vendor for the manual form, by name (a release to an unapproved one is unauthorized)."""
+    return list(session.exec(select(Vendor).order_by(col(Vendor.name)).limit(2000)).all())
