@@ -8,6 +8,7 @@ from app.demo.consent import load_consent
 from app.demo.disputes import load_disputes
 from app.demo.identity import load_identity
 from app.demo.people import load_people
+from app.demo.sharing import load_sharing
 from app.demo.vendors import load_vendors
 from app.models import Student
 
@@ -23,4 +24,5 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_vendors(session))
     summary.update(load_disputes(session, seed=seed))
     summary.update(load_consent(session, seed=seed))
+    summary.update(load_sharing(session, seed=seed))
     return summary

@@ -237,3 +237,13 @@ def test_no_edit_or_delete_routes(client: TestClient, db: Session) -> None:
     assert client.delete(target, headers=writer).status_code == 405
     assert client.patch(target, json={}, headers=writer).status_code == 405
     _ = date  # dates are exercised above
+
+
+def test_the_reason_codes_are_an_enum_in_openapi(app) -> None:  # type: ignore[no-untyped-def]
+    from app.models.sharing import SharingReason
+
+    schema = app.openapi()
+    assert set(schema["components"]["schemas"]["SharingReason"]["enum"]) == {r.value for r in SharingReason}
+    answer = schema["components"]["schemas"]["SharingAnswer"]["properties"]["reason"]
+    assert answer == {"$ref": "#/components/schemas/SharingReason"}
+    assert "/api/v1/sharing-check" in schema["paths"] and "/api/v1/disclosures" in schema["paths"]
