@@ -48,7 +48,16 @@ def _single_line(label: str, maximum: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _plausible(value: datetime) -> datetime:
+    """A release time within the record-keeping era (also keeps time-zone arithmetic in range)."""
+    if not datetime(1990, 1, 1) <= value.replace(tzinfo=None) <= datetime(2200, 1, 1):
+        raise PydanticCustomError("released_at", "Enter the date and time the data was sent.")
+    return value
+
+
 Elements = Annotated[DataElements, BeforeValidator(_split_commas)]
+ReleasedAt = Annotated[AwareDatetime, AfterValidator(_plausible)]
+LocalReleasedAt = Annotated[datetime, AfterValidator(_plausible)]
 SisId = Annotated[str, _single_line("The student's SIS id", 64)]
 ReleasedBy = Annotated[str, _single_line("Released by", 200)]
 DisclosurePurpose = Annotated[str, _single_line("The purpose", 500)]
@@ -108,7 +117,7 @@ class DisclosureCreate(BaseModel):
     vendor_id: uuid.UUID
     data_elements: Annotated[Elements, Field(min_length=1)]
     purpose: DisclosurePurpose
-    released_at: AwareDatetime
+    released_at: ReleasedAt
     released_by: ReleasedBy
     unauthorized: bool = False
 
@@ -149,6 +158,6 @@ class ManualDisclosure(BaseModel):
     vendor_id: uuid.UUID
     data_elements: Annotated[Elements, Field(min_length=1)]
     purpose: DisclosurePurpose
-    released_at: datetime  # local wall time (datetime-local); made aware in the district's zone
+    released_at: LocalReleasedAt  # local wall time (datetime-local); made aware in the district's zone
     released_by: ReleasedBy
     unauthorized: bool = False

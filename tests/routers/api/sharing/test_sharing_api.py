@@ -247,3 +247,23 @@ def test_the_reason_codes_are_an_enum_in_openapi(app) -> None:  # type: ignore[n
     answer = schema["components"]["schemas"]["SharingAnswer"]["properties"]["reason"]
     assert answer == {"$ref": "#/components/schemas/SharingReason"}
     assert "/api/v1/sharing-check" in schema["paths"] and "/api/v1/disclosures" in schema["paths"]
+
+
+def test_odd_bodies_are_422_never_500(client: TestClient, db: Session) -> None:
+    reader = bearer(db, ["sharing:read"])
+    writer = bearer(db, ["disclosures:write"])
+    for body in (
+        {"checks": []},
+        [],
+        {"vendor_id": str(uuid.uuid4()), "student_sis_ids": ["x"], "data_elements": {"a": 1}},
+        {"vendor_id": str(uuid.uuid4()), "student_sis_ids": ["x" * 65]},
+        {"checks": [{"vendor_id": 5}]},
+    ):
+        assert client.post("/api/v1/sharing-check", json=body, headers=reader).status_code == 422, body
+    for when in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00", "yesterday"):
+        body = _release(uuid.uuid4(), "X", released_at=when)
+        assert client.post("/api/v1/disclosures", json=body, headers=writer).status_code == 422, when
+    raw = client.post(
+        "/api/v1/sharing-check", content=b"{not json", headers={**reader, "content-type": "application/json"}
+    )
+    assert raw.status_code == 422
