@@ -69,7 +69,7 @@ from app.models.schemas.sharing import DisclosureCreate, SharingAnswer, SharingA
 from app.models.sharing import Disclosure  # noqa: E402
 from app.security.tokens import issue_access_token  # noqa: E402
 from app.services.sharing.check import Question, check  # noqa: E402
-from app.services.sharing.disclosures import log_disclosures  # noqa: E402
+from app.services.sharing.disclosures import DISCLOSURE_TABLE, log_disclosures  # noqa: E402
 
 BANDS = ["pk_2", "3_5", "6_8", "9_12"]
 GRADES = ["K", *[str(g) for g in range(1, 13)]]
@@ -327,7 +327,7 @@ def insert_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
         session.commit()
         bare_rows = [{**row, "id": uuid.uuid4()} for row in rows]
         start = time.perf_counter()
-        session.execute(insert(Disclosure), bare_rows)
+        session.execute(insert(DISCLOSURE_TABLE), bare_rows)
         session.commit()
         bare = time.perf_counter() - start
         session.execute(delete(Disclosure))

@@ -32,8 +32,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.models import Dpa, DpaStatus, Student, Vendor, VendorStatus
@@ -89,13 +90,23 @@ def grade_band(grade: str) -> str | None:
     return None
 
 
+class StudentFacts(NamedTuple):
+    """The five columns the rule reads (no ORM entity per student: batches are large)."""
+
+    id: uuid.UUID
+    sis_id: str
+    school: str
+    grade: str
+    enrolled: bool
+
+
 @dataclass
 class _Facts:
     """Everything the questions need, loaded in bulk."""
 
     today: date
     vendors: dict[uuid.UUID, Vendor]
-    students: dict[str, Student]
+    students: dict[str, StudentFacts]
     dpas: dict[uuid.UUID, list[Dpa]] = field(default_factory=dict)
     requests: dict[uuid.UUID, list[ConsentRequest]] = field(default_factory=dict)  # newest first
     responses: dict[tuple[uuid.UUID, uuid.UUID], ConsentStatus] = field(default_factory=dict)
@@ -105,8 +116,11 @@ def _load(session: Session, questions: Sequence[Question], today: date) -> _Fact
     vendor_ids = {q.vendor_id for q in questions}
     sis_ids = {q.student_sis_id for q in questions}
     vendors = {v.id: v for v in session.exec(select(Vendor).where(col(Vendor.id).in_(vendor_ids))).all()}
+    columns = (Student.id, Student.sis_id, Student.school, Student.grade, Student.enrollment_status)
+    by_sis = sa.select(*(col(c) for c in columns)).where(col(Student.sis_id).in_(sis_ids))
     students = {
-        s.sis_id: s for s in session.exec(select(Student).where(col(Student.sis_id).in_(sis_ids))).all()
+        row[1]: StudentFacts(row[0], row[1], row[2], row[3], row[4] == EnrollmentStatus.enrolled)
+        for row in session.execute(by_sis)
     }
     facts = _Facts(today=today, vendors=vendors, students=students)
     wanted = [v.id for v in vendors.values() if v.status in APPROVED]
@@ -147,7 +161,7 @@ def _missing(requested: Iterable[str], covered: Iterable[str]) -> tuple[str, ...
     return tuple(e for e in dict.fromkeys(requested) if e not in have)
 
 
-def _make(q: Question, student: Student | None, reason: Reason, **extra: Any) -> Answer:
+def _make(q: Question, student: StudentFacts | None, reason: Reason, **extra: Any) -> Answer:
     allowed = reason in (Reason.allowed_dpa, Reason.allowed_consent)
     return Answer(
         vendor_id=q.vendor_id,
@@ -159,7 +173,7 @@ def _make(q: Question, student: Student | None, reason: Reason, **extra: Any) ->
     )
 
 
-def _by_agreement(q: Question, student: Student, facts: _Facts) -> Answer:
+def _by_agreement(q: Question, student: StudentFacts, facts: _Facts) -> Answer:
     dpas = facts.dpas.get(q.vendor_id, [])
     today = q.on or facts.today
     current = [
@@ -191,7 +205,7 @@ def _by_agreement(q: Question, student: Student, facts: _Facts) -> Answer:
     )
 
 
-def _by_consent(q: Question, student: Student, facts: _Facts) -> Answer:
+def _by_consent(q: Question, student: StudentFacts, facts: _Facts) -> Answer:
     asked = [r for r in facts.requests.get(q.vendor_id, []) if (r.id, student.id) in facts.responses]
     if not asked:
         return _make(q, student, Reason.outside_scope)
@@ -218,7 +232,7 @@ def _answer(q: Question, facts: _Facts) -> Answer:
     student = facts.students.get(q.student_sis_id)
     if student is None:
         return _make(q, None, Reason.unknown_student)
-    if student.enrollment_status != EnrollmentStatus.enrolled:
+    if not student.enrolled:
         return _make(q, student, Reason.student_unenrolled)
     if vendor.status not in APPROVED:
         return _make(q, student, Reason.vendor_not_approved)
