@@ -61,7 +61,7 @@ class Question:
     on: date | None = None  # the district's day to judge agreements on (default: the day of ``at``)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
     vendor_id: uuid.UUID
     student_sis_id: str
@@ -107,9 +107,10 @@ class _Facts:
     today: date
     vendors: dict[uuid.UUID, Vendor]
     students: dict[str, StudentFacts]
+    vendor_scope: dict[uuid.UUID, tuple[VendorStatus, frozenset[str]]] = field(default_factory=dict)
     dpas: dict[uuid.UUID, list[Dpa]] = field(default_factory=dict)
     requests: dict[uuid.UUID, list[ConsentRequest]] = field(default_factory=dict)  # newest first
-    responses: dict[tuple[uuid.UUID, uuid.UUID], ConsentStatus] = field(default_factory=dict)
+    responses: dict[tuple[str, str], ConsentStatus] = field(default_factory=dict)  # (request hex, SIS id)
 
 
 def _load(session: Session, questions: Sequence[Question], today: date) -> _Facts:
@@ -123,6 +124,7 @@ def _load(session: Session, questions: Sequence[Question], today: date) -> _Fact
         for row in session.execute(by_sis)
     }
     facts = _Facts(today=today, vendors=vendors, students=students)
+    facts.vendor_scope = {v.id: (v.status, frozenset(v.grade_bands)) for v in vendors.values()}
     wanted = [v.id for v in vendors.values() if v.status in APPROVED]
     if not wanted or not students:
         return facts
@@ -146,14 +148,27 @@ def _load(session: Session, questions: Sequence[Question], today: date) -> _Fact
     for request in requests:
         facts.requests.setdefault(request.vendor_id, []).append(request)
     if requests:
-        rows = session.exec(
-            select(ConsentResponse.request_id, ConsentResponse.student_id, ConsentResponse.status).where(
+        # Keyed by the request id's hex and the SIS id as the driver returns them: a batch of
+        # 10,000 students would otherwise parse 20,000 UUIDs it only compares.
+        raw_request = sa.type_coerce(ConsentResponse.request_id, sa.String)
+        rows = session.execute(
+            sa.select(raw_request, col(Student.sis_id), sa.type_coerce(ConsentResponse.status, sa.String))
+            .join(Student, col(Student.id) == ConsentResponse.student_id)
+            .where(
                 col(ConsentResponse.request_id).in_([r.id for r in requests]),
-                col(ConsentResponse.student_id).in_([s.id for s in students.values()]),
+                col(Student.sis_id).in_(list(students)),
             )
-        ).all()
-        facts.responses = {(request_id, student_id): ConsentStatus(s) for request_id, student_id, s in rows}
+        )
+        statuses = {s.value: s for s in ConsentStatus}
+        facts.responses = {
+            (_hex(request_id), sis_id): statuses[status] for request_id, sis_id, status in rows
+        }
     return facts
+
+
+def _hex(value: object) -> str:
+    """A UUID as 32 lower-case hex digits, from a UUID (PostgreSQL) or its stored text (SQLite)."""
+    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "").lower()
 
 
 def _missing(requested: Iterable[str], covered: Iterable[str]) -> tuple[str, ...]:
@@ -206,7 +221,7 @@ def _by_agreement(q: Question, student: StudentFacts, facts: _Facts) -> Answer:
 
 
 def _by_consent(q: Question, student: StudentFacts, facts: _Facts) -> Answer:
-    asked = [r for r in facts.requests.get(q.vendor_id, []) if (r.id, student.id) in facts.responses]
+    asked = [r for r in facts.requests.get(q.vendor_id, []) if (r.id.hex, student.sis_id) in facts.responses]
     if not asked:
         return _make(q, student, Reason.outside_scope)
     covering = [r for r in asked if not _missing(q.data_elements, r.data_elements)]
@@ -219,27 +234,30 @@ def _by_consent(q: Question, student: StudentFacts, facts: _Facts) -> Answer:
     ids: dict[str, Any] = {"consent_request_id": request.id, "covered_elements": tuple(request.data_elements)}
     if student.school not in request.schools or student.grade not in request.grades:
         return _make(q, student, Reason.outside_scope, **ids)
-    status = facts.responses[(request.id, student.id)]
+    status = facts.responses[(request.id.hex, student.sis_id)]
     if status != ConsentStatus.granted:
         return _make(q, student, _CONSENT_REASONS[status], **ids)
     return _make(q, student, Reason.allowed_consent, basis=Basis.consent, **ids)
 
 
 def _answer(q: Question, facts: _Facts) -> Answer:
-    vendor = facts.vendors.get(q.vendor_id)
+    vendor = facts.vendor_scope.get(q.vendor_id)
     if vendor is None:
         return _make(q, None, Reason.unknown_vendor)
+    status, bands = vendor
     student = facts.students.get(q.student_sis_id)
     if student is None:
         return _make(q, None, Reason.unknown_student)
     if not student.enrolled:
         return _make(q, student, Reason.student_unenrolled)
-    if vendor.status not in APPROVED:
+    if status not in APPROVED:
         return _make(q, student, Reason.vendor_not_approved)
-    if grade_band(student.grade) not in vendor.grade_bands:
+    if grade_band(student.grade) not in bands:
         return _make(q, student, Reason.outside_scope)
+    if status == VendorStatus.approved_with_consent and q.vendor_id not in facts.dpas:
+        return _by_consent(q, student, facts)  # the usual consent vendor: no agreement to try
     by_dpa = _by_agreement(q, student, facts)
-    if by_dpa.allowed or vendor.status != VendorStatus.approved_with_consent:
+    if by_dpa.allowed or status != VendorStatus.approved_with_consent:
         return by_dpa
     return _by_consent(q, student, facts)
 

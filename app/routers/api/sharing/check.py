@@ -31,14 +31,20 @@ NO_STORE = "no-store"  # answers are about named students
 Reader = Annotated[Actor, Depends(Allow("sharing.read"))]
 
 
+def _json(payload: SharingAnswer | SharingAnswers) -> Response:
+    """Serialized once (the answers are typed already; FastAPI would validate them again)."""
+    return Response(
+        payload.model_dump_json(), media_type="application/json", headers={"Cache-Control": NO_STORE}
+    )
+
+
 @router.get("", response_model=SharingAnswer)
 def sharing_check(
-    question: Annotated[SharingQuestion, Query()], session: SessionDep, actor: Reader, response: Response
-) -> SharingAnswer:
+    question: Annotated[SharingQuestion, Query()], session: SessionDep, actor: Reader
+) -> Response:
     """One question; ``data_elements`` as ``a,b`` or repeated."""
     answer = answer_request(session, body=question, now=clock.now())[0]
-    response.headers["Cache-Control"] = NO_STORE
-    return SharingAnswer.model_validate(answer, from_attributes=True)
+    return _json(SharingAnswer.of(answer))
 
 
 @router.post("", response_model=SharingAnswers)
