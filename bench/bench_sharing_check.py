@@ -18,6 +18,7 @@ with an open request) and 1,000,000 consent responses, then prints, each with it
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -65,10 +66,10 @@ from app.models import (  # noqa: E402
     VendorStatus,
 )
 from app.models.consent import ConsentRequest, ConsentRequestStatus, ConsentResponse, ConsentStatus  # noqa: E402
-from app.models.schemas.sharing import DisclosureCreate, SharingAnswer, SharingAnswers  # noqa: E402
+from app.models.schemas.sharing import DisclosureCreate, OneVendorBatch, SharingAnswer  # noqa: E402
 from app.models.sharing import Disclosure  # noqa: E402
+from app.routers.api.sharing.check import sharing_check_batch  # noqa: E402
 from app.security.tokens import issue_access_token  # noqa: E402
-from app.services.sharing.check import Question, check  # noqa: E402
 from app.services.sharing.disclosures import DISCLOSURE_TABLE, log_disclosures  # noqa: E402
 
 BANDS = ["pk_2", "3_5", "6_8", "9_12"]
@@ -276,7 +277,11 @@ def http_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
 
 
 def batch_time(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
-    questions = [Question(vendor, s, ("student_name",)) for s in sis_ids[:BATCH]]
+    """Server time of the batch endpoint: parse the JSON body, check, serialize (no HTTP)."""
+    raw = json.dumps(
+        {"vendor_id": str(vendor), "student_sis_ids": sis_ids[:BATCH], "data_elements": ["student_name"]}
+    )
+    actor = Actor(type="api_client", id="bench", label="Bench SIS", scopes=frozenset({"sharing:read"}))
     statements: list[str] = []
 
     def count(*args: Any) -> None:
@@ -288,13 +293,11 @@ def batch_time(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
         for _ in range(7):
             statements.clear()
             start = time.perf_counter()
-            answers = check(session, questions=questions, at=clock.now())
-            payload = [SharingAnswer.of(a) for a in answers]
-            SharingAnswers.model_construct(
-                data=payload, count=len(answers)
-            ).model_dump_json()  # as the API does
+            body = OneVendorBatch.model_validate_json(raw)
+            response = sharing_check_batch(body=body, session=session, actor=actor)
             times.append(time.perf_counter() - start)
             session.expire_all()
+    assert json.loads(bytes(response.body))["count"] == BATCH
     queries = len(statements)
     event.remove(engine, "before_cursor_execute", count)
     median = statistics.median(times)

@@ -102,21 +102,6 @@ class SharingAnswer(BaseModel):
     valid_until: date | None = None
     missing_elements: list[str] = Field(default_factory=list)
 
-    @classmethod
-    def of(cls, answer: Any) -> SharingAnswer:
-        """From the service's answer, trusted as typed (no re-validation of 10,000 answers)."""
-        return cls.model_construct(
-            vendor_id=answer.vendor_id,
-            student_sis_id=answer.student_sis_id,
-            allowed=answer.allowed,
-            basis=answer.basis,
-            reason=answer.reason,
-            dpa_id=answer.dpa_id,
-            consent_request_id=answer.consent_request_id,
-            valid_until=answer.valid_until,
-            missing_elements=list(answer.missing_elements),
-        )
-
 
 class SharingAnswers(BaseModel):
     data: list[SharingAnswer]

@@ -267,3 +267,24 @@ def test_odd_bodies_are_422_never_500(client: TestClient, db: Session) -> None:
         "/api/v1/sharing-check", content=b"{not json", headers={**reader, "content-type": "application/json"}
     )
     assert raw.status_code == 422
+
+
+def test_answers_match_the_documented_shape(client: TestClient, db: Session) -> None:
+    from app.models.schemas.sharing import SharingAnswer, SharingAnswers
+
+    vendor_id = _vendor(db)
+    student = make_student(db)
+    reader = bearer(db, ["sharing:read"])
+    one = client.get(
+        f"/api/v1/sharing-check?vendor_id={vendor_id}&student_sis_id={student.sis_id}", headers=reader
+    )
+    assert set(one.json()) == set(SharingAnswer.model_fields)
+    SharingAnswer.model_validate(one.json())
+    many = client.post(
+        "/api/v1/sharing-check",
+        json={"vendor_id": str(vendor_id), "student_sis_ids": [student.sis_id]},
+        headers=reader,
+    )
+    assert many.headers["cache-control"] == "no-store"
+    parsed = SharingAnswers.model_validate(many.json())
+    assert parsed.count == 1 and set(many.json()["data"][0]) == set(SharingAnswer.model_fields)
