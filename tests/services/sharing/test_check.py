@@ -244,3 +244,27 @@ def test_a_batch_takes_a_constant_number_of_queries(db: Session, frozen_clock: d
     # answers come back in request order
     ordered = check(db, questions=[Question(vendor_id, s) for s in reversed(sis_ids)], at=NOON)
     assert [a.student_sis_id for a in ordered] == list(reversed(sis_ids))
+
+
+def test_a_large_batch_binds_its_ids_as_one_parameter(db: Session, frozen_clock: datetime) -> None:
+    """Over 100 ids the lists are bound as one array (PostgreSQL) or JSON array (SQLite)."""
+    _, team = team_member(db)
+    vendor = consent_vendor(db, team)
+    vendor.grade_bands = ["6_8"]
+    db.add(vendor)
+    kid = family(db)
+    class_ = [
+        make_student(db, school=kid.student.school, grade="7", sis_id=f"L{i:04d}").sis_id for i in range(120)
+    ]
+    request = open_request(db, vendor, team)
+    clock.advance(timedelta(minutes=1))
+    _answer(db, request.reference, kid.student.id, kid.guardians[0], "granted")
+    asked = [*class_, "GHOST-1", kid.student.sis_id, "GHOST-2"]
+    got = check(db, questions=[Question(vendor.id, s, ("photo_video",)) for s in asked], at=NOON)
+    assert [a.reason for a in got[:120]] == [SharingReason.consent_pending] * 120
+    assert [a.reason for a in got[120:]] == [
+        SharingReason.unknown_student,
+        SharingReason.allowed_consent,
+        SharingReason.unknown_student,
+    ]
+    assert got[121].student_id == kid.student.id
