@@ -28,6 +28,8 @@ from app.routers.api.incidents import incidents as incidents_api
 from app.routers.api.platform import audit as audit_api
 from app.routers.api.roster import imports as roster_imports_api
 from app.routers.api.roster import sync as roster_sync_api
+from app.routers.api.sharing import check as sharing_check_api
+from app.routers.api.sharing import disclosures as disclosures_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
 from app.routers.api.vendors import vendors as vendors_api
@@ -46,6 +48,7 @@ from app.routers.pages.platform import audit, dev, public
 from app.routers.pages.platform.api_docs import api_docs_router
 from app.routers.pages.roster import family
 from app.routers.pages.roster import staff as roster_pages
+from app.routers.pages.sharing import staff as sharing_staff
 from app.routers.pages.vendors import agreements as dpas_staff
 from app.routers.pages.vendors import portal as vendor_portal
 from app.routers.pages.vendors import portal_sign_in as vendor
@@ -103,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incidents_api.router,
         roster_sync_api.router,
         roster_imports_api.router,
+        sharing_check_api.router,
+        disclosures_api.router,
     ):
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (
@@ -130,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incidents_vendor.router,
         offboarding_pages.router,
         roster_pages.router,
+        sharing_staff.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:

@@ -10,6 +10,7 @@ from app.demo.identity import load_identity
 from app.demo.incidents import load_incidents
 from app.demo.people import load_people
 from app.demo.roster import load_roster_history
+from app.demo.sharing import load_sharing
 from app.demo.vendors import load_vendors
 from app.demo.workforce import load_workforce
 from app.models import Student
@@ -29,4 +30,5 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_consent(session, seed=seed))
     summary.update(load_incidents(session))
     summary.update(load_workforce(session))
+    summary.update(load_sharing(session, seed=seed))
     return summary

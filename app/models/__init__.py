@@ -56,6 +56,7 @@ from app.models.platform.jobs import JobState
 from app.models.platform.outbox import OutboxMessage, OutboxStatus
 from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
 from app.models.roster_imports import ImportSource, ImportStatus, RosterImport
+from app.models.sharing import Disclosure, DisclosureBasis
 from app.models.vendors import (
     Dpa,
     DpaAdoption,
@@ -83,6 +84,8 @@ __all__ = [
     "ConsentRequestStatus",
     "ConsentResponse",
     "ConsentStatus",
+    "Disclosure",
+    "DisclosureBasis",
     "Dispute",
     "DisputeCategory",
     "DisputeMessage",

@@ -48,7 +48,7 @@ PERMISSIONS: dict[str, Rule] = {
     "roster.read": Rule(roles=TEAM, scopes=frozenset({"roster:write"})),
     "roster.import": Rule(roles=TEAM, scopes=frozenset({"roster:write"})),
     "sharing.read": Rule(roles=READERS, scopes=frozenset({"sharing:read"})),
-    "disclosures.write": Rule(scopes=frozenset({"disclosures:write"})),
+    "disclosures.write": Rule(roles=TEAM, scopes=frozenset({"disclosures:write"})),
 }
 
 

@@ -27,6 +27,7 @@ from app.models.schemas.vendors.vendors import (
 )
 from app.models.vendors import vendor_name_key
 from app.services.platform.audit import record
+from app.services.vendors.coverage import uncovered_elements
 from app.services.vendors.profile import add_contact
 from app.services.vendors.queries import (  # re-exported: the pages and the API import them from here
     VendorDetail,
@@ -232,6 +233,17 @@ def transition_vendor(
             "This vendor cannot be approved: it has no executed DPA that is still in force. "
             "Execute (or renew) its agreement first, or approve it with parental consent."
         )
+    if action == "approve":
+        uncovered = uncovered_elements(session, vendor=vendor, today=local_today(now))
+        if uncovered:
+            raise InvalidTransition(
+                "This vendor cannot be approved: its agreement does not cover all the data it "
+                f"receives. Not covered: {', '.join(uncovered)}.",
+                errors=[
+                    {"field": "data_elements", "element": e, "message": f"{e} is not in the agreement."}
+                    for e in uncovered
+                ],
+            )
     if action == "approve_with_consent":
         missing = []
         if not refused_to_sign(session, vendor):

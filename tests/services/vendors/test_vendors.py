@@ -342,7 +342,7 @@ def test_the_requester_is_emailed_on_approval_and_on_consent_approval(
     vendors.record_refusal(db, vendor_id=vendor.id, refused_on=frozen_clock.date(), note="No.", actor=actor)
     clock.freeze(frozen_clock + timedelta(minutes=1))  # each decision at its own time: a real order
     vendors.transition_vendor(db, vendor_id=vendor.id, action="approve_with_consent", actor=actor)
-    make_dpa(db, vendor, status=DpaStatus.executed)
+    make_dpa(db, vendor, status=DpaStatus.executed, data_elements=vendor.data_elements)
     clock.freeze(frozen_clock + timedelta(minutes=2))
     vendors.transition_vendor(db, vendor_id=vendor.id, action="approve", actor=actor)
     subjects = [m.subject for m in _mail(db, teacher.email)]

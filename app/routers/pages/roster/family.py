@@ -5,12 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app import clock
 from app.deps import CurrentFamily, CurrentGuardian, SessionDep, parse_uuid
 from app.routers.pages.consent.presenters import STATUS_LABELS
 from app.routers.pages.identity.link_sign_in import NO_STORE, LinkSignIn, add_link_sign_in
+from app.routers.pages.sharing.presenters import context as sharing_words
 from app.services.consent import queries as consent_queries
 from app.services.identity import family_auth
 from app.services.roster import family
+from app.services.sharing import reports
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,5 +52,33 @@ def child_page(request: Request, session: SessionDep, viewer: CurrentGuardian, s
     consents = consent_queries.family_consents(
         session, guardian_id=viewer.guardian.id, student_id=child.student.id
     )
-    context = {"child": child, "consents": consents, "consent_labels": STATUS_LABELS}
+    sharing = reports.student_sharing(session, student=child.student, now=clock.now())
+    context = {
+        "child": child,
+        "consents": consents,
+        "consent_labels": STATUS_LABELS,
+        "sharing": sharing,
+        **sharing_words(),
+    }
     return render(request, "roster/family/child.html", context, headers=NO_STORE)
+
+
+@router.get("/family/children/{student_id}/disclosures.csv")
+def child_disclosures_csv(
+    request: Request, session: SessionDep, viewer: CurrentGuardian, student_id: str
+) -> Response:
+    """The child's disclosure log as a spreadsheet (audited)."""
+    assert viewer.guardian is not None
+    text = reports.child_log_csv(
+        session,
+        guardian_id=viewer.guardian.id,
+        student_id=parse_uuid(student_id),
+        actor=viewer.actor(request),
+        now=clock.now(),
+    )
+    session.commit()
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="disclosures.csv"', **NO_STORE},
+    )

@@ -250,7 +250,12 @@ def test_the_vetting_workflow_over_the_api(client: TestClient, db: Session, froz
     assert fields == {"refused_to_sign_on", "privacy_policy_url", "privacy_policy_file"}
     vendor = db.get(Vendor, uuid.UUID(vendor_id))
     assert vendor is not None
-    dpa = make_dpa(db, vendor, status=DpaStatus.executed)
+    dpa = make_dpa(db, vendor, status=DpaStatus.executed)  # covers name and grade, not student work
+    r = client.post(f"/api/v1/vendors/{vendor_id}/approve")
+    assert r.status_code == 409 and [e["element"] for e in r.json()["errors"]] == ["student_work"]
+    dpa.data_elements = ["student_name", "student_work"]
+    db.add(dpa)
+    db.flush()
     r = client.post(f"/api/v1/vendors/{vendor_id}/approve")
     assert r.status_code == 200 and r.json()["status"] == "approved"
     assert r.json()["current_dpa"]["id"] == str(dpa.id)

@@ -1,0 +1,1 @@
+"""JSON API of the sharing check and the disclosure log."""
