@@ -50,6 +50,7 @@ STAFF_PREFIXES = ("/staff", "/dev")
 TRANSLATED = (
     "platform/public/home.html",
     "roster/family/",
+    "disputes/about.html",
     "disputes/new.html",
     "disputes/filed.html",
     "disputes/mine.html",
