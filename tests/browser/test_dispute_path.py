@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 from app import clock
 from app.actors import Actor
 from app.config import Settings
+from app.formatting import local_time
 from app.models import Dispute, DisputeStatus, Role
 from app.models.schemas.disputes import StaffDisputeCreate
 from app.services.disputes.clock import clock_days, due_at
 from app.services.disputes.filing import staff_file_dispute
-from app.templating import local_time
 from tests.support.browser import assert_accessible
 from tests.support.e2e import deliver_mail, emailed_link, person, staff_browser
 from tests.support.factories import make_employee, make_guardian, make_student
