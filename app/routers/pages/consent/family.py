@@ -84,7 +84,7 @@ def confirm_page(
         choice = None
     if choice not in item.choices:
         return redirect_with_flash(
-            f"/family/consent/{reference}", "Choose one of the answers offered.", "error"
+            f"/family/consent/{reference}", N_("Choose one of the answers offered."), "error"
         )
     title, meaning = MEANINGS[choice]
     context = {"item": item, "choice": choice, "title": title, "meaning": meaning}
@@ -113,7 +113,7 @@ def answer(
         )
     except ValueError:
         return redirect_with_flash(
-            f"/family/consent/{reference}", "Choose one of the answers offered.", "error"
+            f"/family/consent/{reference}", N_("Choose one of the answers offered."), "error"
         )
     except DomainError as exc:
         session.rollback()
@@ -122,7 +122,9 @@ def answer(
         return redirect_with_flash(f"/family/consent/{reference}", exc.detail, "error")
     session.commit()
     message = (
-        "Thank you: your answer is recorded." if result.changed else "You had already given this answer."
+        N_("Thank you: your answer is recorded.")
+        if result.changed
+        else N_("You had already given this answer.")
     )
     return redirect_with_flash(f"/family/consent/{reference}", message)
 

@@ -143,3 +143,14 @@ def test_user_text_stays_escaped_inside_translated_sentences(client: TestClient,
     assert "<script>alert(1)</script>" not in home.text and "&lt;script&gt;" in home.text
     page = client.get(f"/family/children/{child.id}")
     assert "<b>x</b>" not in page.text and "&lt;b&gt;x&lt;/b&gt;" in page.text
+
+
+def test_messages_shown_once_are_translated_too(client: TestClient, db: Session) -> None:
+    guardian = make_guardian(db, children=[make_student(db)], preferred_language="es")
+    sign_in_family(client, db, guardian)
+    home = client.get("/family")
+    assert "¿Sigue ahí?" in home.text  # the idle-timeout warning
+    out = client.post("/sign-out", data={"csrf_token": csrf_from(home.text)}, follow_redirects=False)
+    assert out.status_code == 303
+    page = client.get(out.headers["location"], headers={"Accept-Language": "es"})
+    assert "Ha salido de su cuenta." in page.text
