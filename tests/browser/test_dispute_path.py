@@ -96,6 +96,10 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp.goto(emailed_link(smtp, guardian_email, "sign-in link"))
     assert_accessible(gp)
     gp.get_by_role("button", name="Continue").click()
+    # Signing in brings them back to the form they started from (issue 18), not to "My children".
+    gp.wait_for_url(re.compile(r"/disputes/new$"))
+    assert_accessible(gp)
+    gp.get_by_role("link", name="My children").click()
     gp.wait_for_url(re.compile(r"/family$"))
     assert gp.get_by_role("link", name=f"Milo Reyes{tag}").is_visible()
     assert_accessible(gp)
