@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # The suite runs on both cores (pytest-xdist; each worker has its own database).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install assets migrate demo lint typecheck chromium wrk bench clean openapi-snapshot
+.PHONY: run test install assets translations messages-extract messages-update migrate demo lint typecheck chromium wrk bench clean openapi-snapshot
 
 run: migrate
 	$(BIN)/steward demo
@@ -18,7 +18,7 @@ run: migrate
 test: install lint typecheck chromium
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Steward needs Python 3.11 or newer"'
@@ -35,6 +35,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 app/static/vendor/.installed: node_modules/.package-lock.json scripts/vendor-assets.sh
 	sh scripts/vendor-assets.sh
 	touch $@
+
+# Page translations (Babel): the .po catalogues are the source, committed; the .mo files are
+# compiled here at install time (not committed). `make messages-extract messages-update` after
+# changing a page's words, then translate the new entries in each .po file.
+TRANSLATIONS := app/translations
+MO_FILES := $(TRANSLATIONS)/es/LC_MESSAGES/messages.mo $(TRANSLATIONS)/pt/LC_MESSAGES/messages.mo
+
+translations: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -D messages -l $*
+
+messages-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o $(TRANSLATIONS)/messages.pot app
+
+messages-update: messages-extract
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages
 
 migrate: install
 	$(BIN)/steward db upgrade

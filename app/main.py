@@ -44,7 +44,7 @@ from app.routers.pages.incidents import files as incidents_files
 from app.routers.pages.incidents import recipients as incidents_recipients
 from app.routers.pages.incidents import staff as incidents_staff
 from app.routers.pages.incidents import vendor as incidents_vendor
-from app.routers.pages.platform import audit, dev, public
+from app.routers.pages.platform import audit, dev, language, public
 from app.routers.pages.platform.api_docs import api_docs_router
 from app.routers.pages.roster import family
 from app.routers.pages.roster import staff as roster_pages
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (
         public.router,
+        language.router,
         staff_auth.router,
         account.router,
         staff_admin.router,

@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import DomainError, ServiceUnavailable
+from app.i18n import N_
 from app.templating import is_htmx
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,19 @@ _API_PREFIXES = ("/api/", "/scim/", "/healthz", "/readyz", "/openapi.json")
 DATABASE_AWAY = "Steward cannot reach its database just now; please try again in a few seconds."
 DATABASE_RETRY_AFTER = 5
 _TITLES = {
-    400: "Bad request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+    400: N_("Bad request"),
+    401: N_("Authentication required"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    406: N_("Not acceptable"),
+    409: N_("Conflict"),
+    413: N_("Request too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Invalid input"),
+    429: N_("Too many requests"),
+    500: N_("Internal server error"),
+    503: N_("Service unavailable"),
 }
 
 
@@ -192,7 +193,7 @@ def _respond(
         return problem_response(
             request, status=status, title=title, detail=detail, errors=errors, headers=headers
         )
-    return _error_page(request, status, title or _TITLES.get(status, "Error"), detail, headers)
+    return _error_page(request, status, title or _TITLES.get(status, N_("Error")), detail, headers)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

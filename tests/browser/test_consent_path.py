@@ -46,6 +46,7 @@ def test_a_guardian_refuses_and_the_team_sees_it(
         vendor = consent_vendor(db, staff_actor(officer), name=f"Moonbeam Video {tag}")
         fam = family(db, languages=("es",))
         guardian_email, child = fam.guardians[0].email or "", fam.student
+        child_name = f"{child.first_name} {child.last_name}"
         db.commit()
         officer_id, vendor_id = officer.id, vendor.id
 
@@ -81,18 +82,21 @@ def test_a_guardian_refuses_and_the_team_sees_it(
     deliver_mail(committed, smtp_settings)
     gp.goto(emailed_link(smtp, guardian_email, "iniciar sesión"))  # the sign-in email is in Spanish too
     gp.get_by_role("button", name="Continue").click()
-    gp.wait_for_url(re.compile(r"/family$"))
-    gp.get_by_role("link", name=f"{child.first_name} {child.last_name}").click()
+    # The emailed link brings them back to the request, in the guardian's roster language.
+    gp.wait_for_url(re.compile(answer_path + "$"))
+    assert gp.locator("html").get_attribute("lang") == "es"
+    _both_widths(gp)
+    gp.get_by_role("link", name="Mis hijos").first.click()
+    gp.get_by_role("link", name=child_name).click()
     expect(gp.locator("main")).to_contain_text(f"Moonbeam Video {tag}")
     gp.get_by_role("link", name=f"Moonbeam Video {tag}").click()
     gp.wait_for_url(re.compile(answer_path + "$"))
+    gp.get_by_role("button", name="No dar mi consentimiento").click()
+    expect(gp.locator("h1")).to_contain_text("No dar mi consentimiento")
     _both_widths(gp)
-    gp.get_by_role("button", name="Refuse").click()
-    expect(gp.locator("h1")).to_contain_text("Refuse")
-    _both_widths(gp)
-    gp.get_by_role("button", name="Yes, refuse").click()
-    expect(gp.locator("main")).to_contain_text("your answer is recorded")
-    expect(gp.locator("main")).to_contain_text("Refused")
+    gp.get_by_role("button", name="Confirmar: no doy mi consentimiento").click()
+    expect(gp.locator("main")).to_contain_text("guardamos su respuesta")
+    expect(gp.locator("main")).to_contain_text("No autorizado")
     _both_widths(gp)
 
     tp.reload()

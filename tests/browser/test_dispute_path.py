@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 from app import clock
 from app.actors import Actor
 from app.config import Settings
+from app.formatting import local_time
 from app.models import Dispute, DisputeStatus, Role
 from app.models.schemas.disputes import StaffDisputeCreate
 from app.services.disputes.clock import clock_days, due_at
 from app.services.disputes.filing import staff_file_dispute
-from app.templating import local_time
 from tests.support.browser import assert_accessible
 from tests.support.e2e import deliver_mail, emailed_link, person, staff_browser
 from tests.support.factories import make_employee, make_guardian, make_student
@@ -96,6 +96,10 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp.goto(emailed_link(smtp, guardian_email, "sign-in link"))
     assert_accessible(gp)
     gp.get_by_role("button", name="Continue").click()
+    # Signing in brings them back to the form they started from (issue 18), not to "My children".
+    gp.wait_for_url(re.compile(r"/disputes/new$"))
+    assert_accessible(gp)
+    gp.get_by_role("link", name="My children").click()
     gp.wait_for_url(re.compile(r"/family$"))
     assert gp.get_by_role("link", name=f"Milo Reyes{tag}").is_visible()
     assert_accessible(gp)

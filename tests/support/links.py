@@ -13,7 +13,8 @@ from app.models import Audience, Guardian, OutboxMessage, VendorContact
 from app.security.crypto import keyed_hash
 from app.security.sessions import Browser, cookie_name, start_session
 
-LINK_RE = re.compile(r"https?://[^\s/]+(/(?:family|vendor)/link/[A-Za-z0-9_-]+)")
+# The link's path, and the page to return to after signing in when the link carries one.
+LINK_RE = re.compile(r"https?://[^\s/]+(/(?:family|vendor)/link/[A-Za-z0-9_-]+(?:\?next=[^\s]+)?)")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -47,14 +48,14 @@ def messages_to(db: Session, email: str) -> list[OutboxMessage]:
 
 
 def link_path(body: str) -> str:
-    """The path (``/family/link/<token>``) of the link in an email body."""
+    """The path (``/family/link/<token>``, with ``?next=`` when it has one) of the link in an email body."""
     match = LINK_RE.search(body)
     assert match, "no sign-in link in the email"
     return match.group(1)
 
 
 def token_of(body: str) -> str:
-    return link_path(body).rsplit("/", 1)[1]
+    return link_path(body).split("?", 1)[0].rsplit("/", 1)[1]
 
 
 def csrf_from(html: str) -> str:

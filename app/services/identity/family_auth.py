@@ -20,6 +20,7 @@ stable). A guardian row without children cannot see anything, so it is the worst
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from sqlmodel import Session, col, func, select
 
@@ -58,8 +59,11 @@ def find_guardian(session: Session, email: str) -> Guardian | None:
     ).first()
 
 
-def request_family_link(session: Session, *, email: str, actor: Actor) -> str | None:
+def request_family_link(session: Session, *, email: str, actor: Actor, next_url: str = "") -> str | None:
     """Email a sign-in (roster) or verification (not on the roster) link; no commit.
+
+    ``next_url`` (a local path the caller has checked) rides in the link's query string, so the
+    emailed link brings the person back to the page that asked them to sign in.
 
     Returns None when a link was sent, or the throttle limit that stopped it (``"email"``,
     ``"address"``), alike for known and unknown emails. Raises ``ValidationFailed`` only when
@@ -75,6 +79,8 @@ def request_family_link(session: Session, *, email: str, actor: Actor) -> str | 
     )
     minutes = get_settings().email_link_minutes
     url = email_links.link_url(LINK_PATH, issued.token)
+    if next_url:
+        url += "?" + urlencode({"next": next_url})
     if guardian is not None:
         subject, body, lang = render_email(
             "guardian_sign_in",

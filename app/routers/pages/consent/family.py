@@ -14,6 +14,7 @@ from starlette.responses import Response
 from app.deps import CurrentGuardian, SessionDep, parse_uuid
 from app.errors import DomainError, NotFound
 from app.flash import redirect_with_flash
+from app.i18n import N_
 from app.models.consent import ConsentStatus
 from app.models.data_elements import DATA_ELEMENTS
 from app.routers.downloads import attachment
@@ -24,21 +25,28 @@ from app.templating import render
 
 router = APIRouter(prefix="/family/consent", include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
-MEANINGS = {
+MEANINGS = {  # translated where shown; %(vendor)s and %(child)s filled in by the template
     ConsentStatus.granted: (
-        "Give consent",
-        "{vendor} may receive the information listed below about {child}, for the purpose described. "
-        "You can withdraw your consent at any time on this page; the district then stops sharing.",
+        N_("Give consent"),
+        N_(
+            "%(vendor)s may receive the information listed below about %(child)s, for the purpose "
+            "described. You can withdraw your consent at any time on this page; the district then "
+            "stops sharing."
+        ),
     ),
     ConsentStatus.refused: (
-        "Refuse",
-        "{vendor} will not receive {child}'s information. Your refusal holds even if another "
-        "parent or guardian says yes. You can change your mind later on this page.",
+        N_("Refuse"),
+        N_(
+            "%(vendor)s will not receive %(child)s's information. Your refusal holds even if another "
+            "parent or guardian says yes. You can change your mind later on this page."
+        ),
     ),
     ConsentStatus.revoked: (
-        "Withdraw consent",
-        "The district stops sharing {child}'s information with {vendor} from now on. "
-        "You can give consent again later on this page.",
+        N_("Withdraw consent"),
+        N_(
+            "The district stops sharing %(child)s's information with %(vendor)s from now on. "
+            "You can give consent again later on this page."
+        ),
     ),
 }
 
@@ -76,16 +84,10 @@ def confirm_page(
         choice = None
     if choice not in item.choices:
         return redirect_with_flash(
-            f"/family/consent/{reference}", "Choose one of the answers offered.", "error"
+            f"/family/consent/{reference}", N_("Choose one of the answers offered."), "error"
         )
     title, meaning = MEANINGS[choice]
-    child = item.student.first_name
-    context = {
-        "item": item,
-        "choice": choice,
-        "title": title,
-        "meaning": meaning.format(vendor=item.vendor.name, child=child),
-    }
+    context = {"item": item, "choice": choice, "title": title, "meaning": meaning}
     return render(request, "consent/family_confirm.html", context, headers=NO_STORE)
 
 
@@ -111,7 +113,7 @@ def answer(
         )
     except ValueError:
         return redirect_with_flash(
-            f"/family/consent/{reference}", "Choose one of the answers offered.", "error"
+            f"/family/consent/{reference}", N_("Choose one of the answers offered."), "error"
         )
     except DomainError as exc:
         session.rollback()
@@ -120,7 +122,9 @@ def answer(
         return redirect_with_flash(f"/family/consent/{reference}", exc.detail, "error")
     session.commit()
     message = (
-        "Thank you: your answer is recorded." if result.changed else "You had already given this answer."
+        N_("Thank you: your answer is recorded.")
+        if result.changed
+        else N_("You had already given this answer.")
     )
     return redirect_with_flash(f"/family/consent/{reference}", message)
 

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.i18n import N_
 from app.models.consent import AnswerRoute, ConsentStatus
 from app.services.consent import emails
 from app.services.consent.queries import ResponseDetail
 
 STATUS_LABELS: dict[str, str] = {
-    ConsentStatus.pending: "No answer yet",
-    ConsentStatus.granted: "Consent given",
-    ConsentStatus.refused: "Refused",
-    ConsentStatus.revoked: "Consent withdrawn",
+    ConsentStatus.pending: N_("No answer yet"),
+    ConsentStatus.granted: N_("Consent given"),
+    ConsentStatus.refused: N_("Refused"),
+    ConsentStatus.revoked: N_("Consent withdrawn"),
 }
 ROUTE_LABELS: dict[str, str] = {
     AnswerRoute.online: "Online",

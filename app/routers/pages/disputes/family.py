@@ -18,6 +18,7 @@ from app import clock
 from app.deps import CurrentFamily, OptionalViewer, SessionDep, Viewer, parse_uuid
 from app.errors import InvalidTransition, TooManyRequests, ValidationFailed
 from app.flash import redirect_with_flash
+from app.i18n import N_
 from app.models import Audience
 from app.models.schemas import field_errors
 from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
@@ -191,7 +192,9 @@ def reply(
         session.rollback()
         return redirect_with_flash(f"/disputes/mine/{reference}", exc.detail, "error")
     session.commit()
-    return redirect_with_flash(f"/disputes/mine/{reference}", "Your reply was sent to the team.", "success")
+    return redirect_with_flash(
+        f"/disputes/mine/{reference}", N_("Your reply was sent to the team."), "success"
+    )
 
 
 @router.get("/mine/{reference}/documents/{document_id}")
@@ -220,4 +223,4 @@ def withdraw(reference: str, request: Request, session: SessionDep, viewer: Curr
         session.rollback()
         return redirect_with_flash(f"/disputes/mine/{reference}", exc.detail, "error")
     session.commit()
-    return redirect_with_flash(f"/disputes/mine/{reference}", "You withdrew this concern.", "success")
+    return redirect_with_flash(f"/disputes/mine/{reference}", N_("You withdrew this concern."), "success")

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.errors import NotFound
+from app.i18n import N_
 from app.models import (
     Dispute,
     DisputeCategory,
@@ -32,50 +33,55 @@ from app.services.roster import family
 # Plain words for each category: a short label and one sentence a parent can recognise.
 CATEGORIES: dict[DisputeCategory, tuple[str, str]] = {
     DisputeCategory.inaccurate_record: (
-        "Something in the record is wrong",
-        "Information in your child's record is inaccurate or misleading and you want it corrected.",
+        N_("Something in the record is wrong"),
+        N_("Information in your child's record is inaccurate or misleading and you want it corrected."),
     ),
     DisputeCategory.unauthorized_disclosure: (
-        "Information was shared without permission",
-        "You believe your child's information was given to someone who should not have it.",
+        N_("Information was shared without permission"),
+        N_("You believe your child's information was given to someone who should not have it."),
     ),
     DisputeCategory.vendor_use: (
-        "A company is using the data in a way it should not",
-        "A company working for the district uses your child's data for something other than school, "
-        "such as advertising.",
+        N_("A company is using the data in a way it should not"),
+        N_(
+            "A company working for the district uses your child's data for something other than school, "
+            "such as advertising."
+        ),
     ),
     DisputeCategory.consent: (
-        "Consent",
-        "A problem with a permission you gave, refused or want to take back.",
+        N_("Consent"),
+        N_("A problem with a permission you gave, refused or want to take back."),
     ),
     DisputeCategory.access_to_record: (
-        "I want to see my child's record",
-        "You ask to look at your child's student record.",
+        N_("I want to see my child's record"),
+        N_("You ask to look at your child's student record."),
     ),
     DisputeCategory.deletion: (
-        "Delete my child's data",
-        "You ask that the district or a company delete your child's data.",
+        N_("Delete my child's data"),
+        N_("You ask that the district or a company delete your child's data."),
     ),
-    DisputeCategory.other: ("Something else", "Any other concern about how your child's data is handled."),
+    DisputeCategory.other: (
+        N_("Something else"),
+        N_("Any other concern about how your child's data is handled."),
+    ),
 }
 STATUS_LABELS: dict[DisputeStatus, str] = {
-    DisputeStatus.received: "Received",
-    DisputeStatus.in_review: "In review",
-    DisputeStatus.responded: "Answered",
-    DisputeStatus.closed: "Closed",
-    DisputeStatus.withdrawn: "Withdrawn",
+    DisputeStatus.received: N_("Received"),
+    DisputeStatus.in_review: N_("In review"),
+    DisputeStatus.responded: N_("Answered"),
+    DisputeStatus.closed: N_("Closed"),
+    DisputeStatus.withdrawn: N_("Withdrawn"),
 }
 DECISIONS: dict[str, str] = {
-    "upheld": "Upheld: we agree and have acted on it",
-    "partly_upheld": "Partly upheld",
-    "not_upheld": "Not upheld: no change",
-    "information": "Information provided",
+    "upheld": N_("Upheld: we agree and have acted on it"),
+    "partly_upheld": N_("Partly upheld"),
+    "not_upheld": N_("Not upheld: no change"),
+    "information": N_("Information provided"),
 }
 RELATIONS: dict[str, str] = {
-    "parent": "Parent",
-    "guardian": "Legal guardian",
-    "student": "Student (18 or older)",
-    "other": "Someone else",
+    "parent": N_("Parent"),
+    "guardian": N_("Legal guardian"),
+    "student": N_("Student (18 or older)"),
+    "other": N_("Someone else"),
 }
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "pt": "Português"}
 

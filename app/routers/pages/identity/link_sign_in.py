@@ -20,6 +20,7 @@ from app.actors import Actor
 from app.deps import SessionDep, request_actor
 from app.errors import ValidationFailed
 from app.models import LinkPurpose
+from app.routers.pages.identity.staff_auth import safe_next
 from app.security.sessions import Browser, set_session_cookie
 from app.services.identity import email_links
 from app.templating import render
@@ -41,57 +42,76 @@ class LinkSignIn:
     purposes: Sequence[LinkPurpose]
     request_link: Callable[..., str | None]  # (session, *, email, actor): None, or the limit that stopped it
     redeem: Callable[..., Any]  # (session, *, token, browser, actor) -> SignedIn; LinkRejected
+    # The page the person was on when asked to sign in (a local path) rides along in the emailed
+    # link, so the link brings them back there: request_link then takes ``next_url=``.
+    keeps_next: bool = False
 
 
 def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
     base, folder = f"/{flow.audience}", flow.templates
 
     @router.get(f"{base}/sign-in", name=f"{flow.audience}_sign_in_page")
-    def sign_in_page(request: Request) -> Response:
-        return render(request, f"{folder}/sign_in.html", {"errors": {}, "email": ""})
+    def sign_in_page(request: Request, next: str | None = None) -> Response:
+        context = {"errors": {}, "email": "", "next": _next(flow, next)}
+        return render(request, f"{folder}/sign_in.html", context)
 
     @router.post(f"{base}/sign-in", name=f"{flow.audience}_sign_in")
-    def sign_in(request: Request, session: SessionDep, email: Annotated[str, Form()] = "") -> Response:
+    def sign_in(
+        request: Request,
+        session: SessionDep,
+        email: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "",
+    ) -> Response:
+        target = _next(flow, next)
+        extra = {"next_url": target} if target else {}
         try:
-            limited = flow.request_link(session, email=email, actor=request_actor(request))
+            limited = flow.request_link(session, email=email, actor=request_actor(request), **extra)
         except ValidationFailed as exc:
             session.rollback()
             errors = {e["field"]: e["message"] for e in exc.errors or []}
-            return render(
-                request, f"{folder}/sign_in.html", {"errors": errors, "email": email[:254]}, status_code=422
-            )
+            context: dict[str, object] = {"errors": errors, "email": email[:254], "next": target}
+            return render(request, f"{folder}/sign_in.html", context, status_code=422)
         session.commit()
         # The same page whether or not the email is known; a throttled request says so.
         context = {"email": email.strip().lower()[:254], "limited": limited}
         return render(request, f"{folder}/check_email.html", context, status_code=429 if limited else 200)
 
     @router.get(f"{base}/link/{{token}}", name=f"{flow.audience}_link_page")
-    def link_page(request: Request, session: SessionDep, token: str) -> Response:
+    def link_page(request: Request, session: SessionDep, token: str, next: str | None = None) -> Response:
         valid = email_links.check_link(session, token=token, purposes=tuple(flow.purposes))
-        return _link_page(request, folder, valid=valid, token=token)
+        return _link_page(request, folder, valid=valid, token=token, next_url=_next(flow, next))
 
     @router.post(f"{base}/link/{{token}}", name=f"{flow.audience}_redeem_link")
-    def redeem_link(request: Request, session: SessionDep, token: str) -> Response:
-        return _redeem(request, session, flow, token, request_actor(request))
+    def redeem_link(
+        request: Request, session: SessionDep, token: str, next: Annotated[str, Form()] = ""
+    ) -> Response:
+        return _redeem(request, session, flow, token, request_actor(request), _next(flow, next))
 
 
-def _link_page(request: Request, folder: str, *, valid: bool, token: str) -> Response:
+def _next(flow: LinkSignIn, value: str | None) -> str:
+    """A local path to return to after signing in, or "" (none, unsafe, or not this flow's)."""
+    return safe_next(value, default="") if flow.keeps_next else ""
+
+
+def _link_page(request: Request, folder: str, *, valid: bool, token: str, next_url: str = "") -> Response:
     return render(
         request,
         f"{folder}/link.html",
-        {"valid": valid, "token": token if valid else ""},
+        {"valid": valid, "token": token if valid else "", "next": next_url},
         status_code=200 if valid else 400,
         headers=NO_STORE,
     )
 
 
-def _redeem(request: Request, session: Session, flow: LinkSignIn, token: str, actor: Actor) -> Response:
+def _redeem(
+    request: Request, session: Session, flow: LinkSignIn, token: str, actor: Actor, next_url: str
+) -> Response:
     try:
         signed_in: SignedIn = flow.redeem(session, token=token, browser=Browser.of(request), actor=actor)
     except email_links.LinkRejected:
         session.commit()  # the audit trace of the refusal
-        return _link_page(request, flow.templates, valid=False, token="")
+        return _link_page(request, flow.templates, valid=False, token="", next_url=next_url)
     session.commit()
-    response = RedirectResponse(signed_in.next_url, status_code=303)
+    response = RedirectResponse(next_url or signed_in.next_url, status_code=303)
     set_session_cookie(response, signed_in.token)
     return response

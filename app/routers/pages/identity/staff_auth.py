@@ -12,6 +12,7 @@ from app import clock
 from app.deps import OptionalViewer, PendingStaff, SessionDep, Viewer, request_actor
 from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
+from app.i18n import N_
 from app.models import Employee
 from app.security import csrf, device_cookie, webauthn_keys
 from app.security.sessions import Browser, clear_session_cookie, set_session_cookie
@@ -90,7 +91,7 @@ def sign_out(request: Request, session: SessionDep, viewer: OptionalViewer) -> R
     actor = viewer.actor(request) if viewer else request_actor(request)
     staff_auth.sign_out(session, user_session=viewer.session if viewer else None, actor=actor)
     session.commit()
-    response = redirect_with_flash("/", "You are signed out.", "success")
+    response = redirect_with_flash("/", N_("You are signed out."), "success")
     clear_session_cookie(response)
     return response
 

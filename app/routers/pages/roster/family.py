@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from app import clock
 from app.deps import CurrentFamily, CurrentGuardian, SessionDep, parse_uuid
+from app.i18n import N_
 from app.routers.pages.consent.presenters import STATUS_LABELS
 from app.routers.pages.identity.link_sign_in import NO_STORE, LinkSignIn, add_link_sign_in
 from app.routers.pages.sharing.presenters import context as sharing_words
@@ -18,6 +19,18 @@ from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+# Relationships as the SIS sends them, for the child page (translated there with ``| t``).
+RELATIONSHIP_WORDS = (
+    N_("parent"),
+    N_("mother"),
+    N_("father"),
+    N_("guardian"),
+    N_("stepparent"),
+    N_("grandparent"),
+    N_("foster parent"),
+    N_("other"),
+)
+
 add_link_sign_in(
     router,
     LinkSignIn(
@@ -26,6 +39,7 @@ add_link_sign_in(
         purposes=family_auth.FAMILY_PURPOSES,
         request_link=family_auth.request_family_link,
         redeem=family_auth.redeem_family_link,
+        keeps_next=True,
     ),
 )
 

@@ -3,7 +3,8 @@ from fastapi.testclient import TestClient
 
 def test_home_explains_steward_and_links_to_registry_and_disputes(client: TestClient) -> None:
     r = client.get("/")
-    assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
+    # The home page follows the visitor's language (cookie, then Accept-Language): caches must too.
+    assert r.status_code == 200 and r.headers["vary"] == "HX-Request, Accept-Language, Cookie"
     html = r.text
     assert 'href="/registry"' in html and 'href="/disputes/new"' in html
     assert "three weeks" in html
