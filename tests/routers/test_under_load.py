@@ -84,10 +84,13 @@ def test_fifty_readers_and_fifty_writers_get_no_5xx(committed: Engine) -> None:
     # PostgreSQL here is shared by other test runs (max_connections 100): a small pool, which
     # requests queue for, as they would in production behind a pooler.
     small_pool = {"STEWARD_DATABASE_POOL_SIZE": "5", "STEWARD_DATABASE_MAX_OVERFLOW": "0"}
-    with served(small_pool if committed.dialect.name == "postgresql" else None) as base:
-        # In a thread of its own: a session-scoped browser fixture may hold this thread's event loop.
-        with ThreadPoolExecutor(max_workers=1) as runner:
-            result = runner.submit(lambda: asyncio.run(_load(base, token))).result()
+    # The client loop runs in a thread of its own: a session-scoped browser fixture may hold this
+    # thread's event loop.
+    with (
+        served(small_pool if committed.dialect.name == "postgresql" else None) as base,
+        ThreadPoolExecutor(max_workers=1) as runner,
+    ):
+        result = runner.submit(lambda: asyncio.run(_load(base, token))).result()
     statuses = result["statuses"]
     assert len(statuses) == (READERS + WRITERS) * ROUNDS
     assert [s for s in statuses if s >= 500] == []
