@@ -76,6 +76,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/vendor/link/{token}"): "emailed vendor link: the token is the credential",
     ("POST", "/vendor/link/{token}"): "emailed vendor link: the token is the credential",
     ("POST", "/sign-out"): "ends whatever session the browser has; nothing without one",
+    ("POST", "/language"): "the language selector: sets a cookie (CSRF-checked), returns to a local path",
     ("POST", "/session/keepalive"): "answers 401 without a session (tested below)",
 }
 

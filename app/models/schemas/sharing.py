@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from app.models.schemas import SingleLine, required_text
 from app.models.schemas.vendors.vendors import DataElements
 from app.models.sharing import DisclosureBasis, SharingReason
 
@@ -58,9 +59,9 @@ def _plausible(value: datetime) -> datetime:
 Elements = Annotated[DataElements, BeforeValidator(_split_commas)]
 ReleasedAt = Annotated[AwareDatetime, AfterValidator(_plausible)]
 LocalReleasedAt = Annotated[datetime, AfterValidator(_plausible)]
-SisId = Annotated[str, _single_line("The student's SIS id", 64)]
-ReleasedBy = Annotated[str, _single_line("Released by", 200)]
-DisclosurePurpose = Annotated[str, _single_line("The purpose", 500)]
+SisId = Annotated[SingleLine, required_text(64), _single_line("The student's SIS id", 64)]
+ReleasedBy = Annotated[SingleLine, required_text(200), _single_line("Released by", 200)]
+DisclosurePurpose = Annotated[SingleLine, required_text(500), _single_line("The purpose", 500)]
 
 
 class SharingQuestion(BaseModel):

@@ -20,7 +20,7 @@ from app.actors import Actor
 from app.deps import SessionDep, request_actor
 from app.errors import ValidationFailed
 from app.models import LinkPurpose
-from app.routers.pages.identity.staff_auth import safe_next
+from app.routers.pages.redirects import safe_next
 from app.security.sessions import Browser, set_session_cookie
 from app.services.identity import email_links
 from app.templating import render

@@ -14,6 +14,7 @@ from app.errors import Conflict, ValidationFailed
 from app.flash import redirect_with_flash
 from app.i18n import N_
 from app.models import Employee
+from app.routers.pages.redirects import DEFAULT_NEXT, safe_next
 from app.security import csrf, device_cookie, webauthn_keys
 from app.security.sessions import Browser, clear_session_cookie, set_session_cookie
 from app.services.identity import mfa, mfa_challenge, password_reset, staff_auth
@@ -23,22 +24,7 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "no-store"}
-DEFAULT_NEXT = "/staff"
 FormStr = Annotated[str, Form()]
-
-
-def safe_next(value: str | None, default: str = DEFAULT_NEXT) -> str:
-    """Only a local path: starts with one "/", no scheme-relative "//", no backslash or control."""
-    if (
-        not value
-        or len(value) > 500
-        or not value.startswith("/")
-        or value.startswith("//")
-        or "\\" in value
-        or any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
-    ):
-        return default
-    return value
 
 
 def _with_next(path: str, next_url: str) -> str:

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app import i18n
 from app.config import get_settings
-from app.routers.pages.identity.staff_auth import safe_next
+from app.routers.pages.redirects import safe_next
 
 router = APIRouter(include_in_schema=False)
 
