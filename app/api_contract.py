@@ -47,11 +47,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["field", "message"],
+                "description": "A field's problem (``field``), or a roster row's (``file``, ``line``, "
+                "``column``: the upload's file or the sync body's list, the line or index).",
+                "required": ["message"],
                 "properties": {
                     "field": {"type": "string"},
                     "message": {"type": "string"},
                     "type": {"type": ["string", "null"]},
+                    "file": {"type": "string"},
+                    "line": {"type": "integer"},
+                    "column": {"type": "string"},
                 },
             },
         },
