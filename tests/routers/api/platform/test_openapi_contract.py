@@ -16,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.api_contract import TOKEN_URL
+from app.models.schemas import TEXT_PATTERNS
 from app.security.permissions import SCOPES
 
 SNAPSHOT = Path(__file__).resolve().parents[3] / "snapshots" / "openapi.json"
@@ -95,7 +96,9 @@ def test_closed_lists_are_enums_and_blank_text_is_invalid(document: dict[str, An
     assert vendor["additionalProperties"] is False
     assert vendor["properties"]["data_elements"]["items"]["enum"]
     assert vendor["properties"]["grade_bands"]["items"]["enum"]
-    assert vendor["properties"]["name"]["minLength"] == 1 and vendor["properties"]["name"]["pattern"] == r"\S"
+    # A required single line: something other than spaces, and no control character.
+    name = vendor["properties"]["name"]
+    assert name["minLength"] == 1 and name["pattern"] == TEXT_PATTERNS["line"][1]
     assert schemas["ApiClientCreate"]["properties"]["scopes"]["items"]["enum"] == list(SCOPES)
     assert set(schemas["DisputeRespond"]["properties"]["decision"]["enum"]) == {
         "upheld",
