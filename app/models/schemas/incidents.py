@@ -43,13 +43,27 @@ def _text(value: str | None) -> str | None:
     return text_block(value)
 
 
-Line = Annotated[str, BeforeValidator(_strip), LINE_TEXT, required_text(200), AfterValidator(_one_line)]
+Line = Annotated[
+    str,
+    BeforeValidator(_strip),
+    LINE_TEXT,
+    Field(min_length=1, max_length=200),
+    required_text(200),
+    AfterValidator(_one_line),
+]
 OptionalLine = Annotated[
     Annotated[str, LINE_TEXT, Field(max_length=500)] | None,
     BeforeValidator(_empty_is_none),
     AfterValidator(_one_line),
 ]
-Text = Annotated[str, BeforeValidator(_strip), PARAGRAPH_TEXT, required_text(TEXT_MAX), AfterValidator(_text)]
+Text = Annotated[
+    str,
+    BeforeValidator(_strip),
+    PARAGRAPH_TEXT,
+    Field(min_length=1, max_length=TEXT_MAX),
+    required_text(TEXT_MAX),
+    AfterValidator(_text),
+]
 OptionalText = Annotated[
     Annotated[str, PARAGRAPH_TEXT, Field(max_length=TEXT_MAX)] | None,
     BeforeValidator(_empty_is_none),
