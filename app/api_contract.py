@@ -47,11 +47,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["field", "message"],
+                "description": "A field's problem (``field``), or a roster row's (``file``, ``line``, "
+                "``column``: the upload's file or the sync body's list, the line or index).",
+                "required": ["message"],
                 "properties": {
                     "field": {"type": "string"},
                     "message": {"type": "string"},
                     "type": {"type": ["string", "null"]},
+                    "file": {"type": "string"},
+                    "line": {"type": "integer"},
+                    "column": {"type": "string"},
                 },
             },
         },
@@ -209,12 +214,15 @@ def _document_operation(op: dict[str, Any], route: Any, method: str) -> None:
 
 def _text_patterns(node: Any) -> None:
     """Turn each ``x-text`` marker (SingleLine, TextBlock) into the pattern the server applies,
-    keeping a non-blank rule (``NON_BLANK``) where the field also has one."""
+    keeping a non-blank rule (``NON_BLANK``) where the field also has one. A field with a pattern
+    of its own (a closed list of words) keeps it: it already admits no control character."""
     if isinstance(node, dict):
         kind = node.get("x-text")
         if kind in TEXT_PATTERNS:
             any_text, non_blank = TEXT_PATTERNS[kind]
-            node["pattern"] = non_blank if node.get("pattern") == NON_BLANK else any_text
+            own = node.get("pattern")
+            if own in (None, NON_BLANK):
+                node["pattern"] = non_blank if own == NON_BLANK else any_text
         for value in node.values():
             _text_patterns(value)
     elif isinstance(node, list):

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from app.models.consent import AnswerRoute, ConsentRequestStatus, ConsentStatus
-from app.models.schemas import LINE_TEXT, SingleLine, single_line
+from app.models.schemas import LINE_TEXT, SingleLine, documented, required_text, single_line
 from app.models.schemas.vendors.vendors import DataElements, Note, Purpose, empty_is_none
 
 
@@ -33,12 +33,14 @@ def _scope_values(label: str) -> AfterValidator:
 
 
 Schools = Annotated[
-    list[Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(max_length=120)]],
+    list[Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(max_length=120), required_text(120)]],
+    documented(minItems=1),
     BeforeValidator(_one_or_many),
     _scope_values("school"),
 ]
 Grades = Annotated[
-    list[Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(max_length=8)]],
+    list[Annotated[str, BeforeValidator(single_line), LINE_TEXT, Field(max_length=8), required_text(8)]],
+    documented(minItems=1),
     BeforeValidator(_one_or_many),
     _scope_values("grade"),
 ]
@@ -59,7 +61,7 @@ class ConsentRequestCreate(BaseModel):
 
     vendor_id: uuid.UUID
     purpose: Purpose
-    data_elements: Annotated[DataElements, AfterValidator(_at_least_one)]
+    data_elements: Annotated[DataElements, documented(minItems=1), AfterValidator(_at_least_one)]
     schools: Schools
     grades: Grades
     due_on: date

@@ -21,7 +21,7 @@ from app.models.incidents import (
     NoticeMethod,
     ReporterType,
 )
-from app.models.schemas import LINE_TEXT, single_line, text_block
+from app.models.schemas import LINE_TEXT, PARAGRAPH_TEXT, required_text, single_line, text_block
 
 TEXT_MAX = 10_000
 
@@ -43,15 +43,31 @@ def _text(value: str | None) -> str | None:
     return text_block(value)
 
 
-Line = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=200), AfterValidator(_one_line)]
+Line = Annotated[
+    str,
+    BeforeValidator(_strip),
+    LINE_TEXT,
+    Field(min_length=1, max_length=200),
+    required_text(200),
+    AfterValidator(_one_line),
+]
 OptionalLine = Annotated[
-    Annotated[str, Field(max_length=500)] | None, BeforeValidator(_empty_is_none), AfterValidator(_one_line)
+    Annotated[str, LINE_TEXT, Field(max_length=500)] | None,
+    BeforeValidator(_empty_is_none),
+    AfterValidator(_one_line),
 ]
 Text = Annotated[
-    str, BeforeValidator(_strip), Field(min_length=1, max_length=TEXT_MAX), AfterValidator(_text)
+    str,
+    BeforeValidator(_strip),
+    PARAGRAPH_TEXT,
+    Field(min_length=1, max_length=TEXT_MAX),
+    required_text(TEXT_MAX),
+    AfterValidator(_text),
 ]
 OptionalText = Annotated[
-    Annotated[str, Field(max_length=TEXT_MAX)] | None, BeforeValidator(_empty_is_none), AfterValidator(_text)
+    Annotated[str, PARAGRAPH_TEXT, Field(max_length=TEXT_MAX)] | None,
+    BeforeValidator(_empty_is_none),
+    AfterValidator(_text),
 ]
 
 

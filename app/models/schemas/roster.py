@@ -6,12 +6,13 @@ import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
 from app.models import EnrollmentStatus, ImportSource, ImportStatus, RosterImport
+from app.models.schemas import documented
 
 MAX_STUDENTS = 50_000
 # Keys or columns that would carry what the district never holds (compared lowercased, letters only).
@@ -56,13 +57,26 @@ class _Strict(BaseModel):
 _ITEM = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The document states the checks the roster applies to each value (``services.roster.records``),
+# so a client sees them: no control character, a name that does not start like a spreadsheet
+# formula, a OneRoster grade code, an email address, a relationship word.
+_C = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+NAME = documented(pattern=rf"^[^{_C}\s=+\-@][^{_C}]*$")
+GRADE = documented(
+    pattern=r"^(?:[Kk][Gg]?|[Oo][Tt][Hh][Ee][Rr]|[Ii][Tt]|[Pp][RrKkSs]|[Tt][Kk]|[Uu][Gg]|0?[1-9]|1[0-3])$"
+)
+EMAIL = documented(pattern=rf"^(?:[^@\s{_C}]{{1,64}}@[^@\s{_C}]+\.[^@\s{_C}]+)?$")
+LANGUAGE = documented(pattern=rf"^[^{_C}]*$")
+RELATIONSHIP = documented(pattern=r"^[A-Za-z][A-Za-z_ ]{0,31}$")
+
+
 @dataclass(config=_ITEM, slots=True)
 class StudentIn:
-    sis_id: str = Field(min_length=1, max_length=64)
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
-    school: str = Field(min_length=1, max_length=120)
-    grade: str = Field(
+    sis_id: Annotated[str, NAME] = Field(min_length=1, max_length=64)
+    first_name: Annotated[str, NAME] = Field(min_length=1, max_length=100)
+    last_name: Annotated[str, NAME] = Field(min_length=1, max_length=100)
+    school: Annotated[str, NAME] = Field(min_length=1, max_length=120)
+    grade: Annotated[str, GRADE] = Field(
         min_length=1, max_length=8, description="OneRoster grade code (KG, 01 … 12) or K, 1 … 12"
     )
     enrollment_status: EnrollmentStatus = EnrollmentStatus.enrolled
@@ -70,20 +84,20 @@ class StudentIn:
 
 @dataclass(config=_ITEM, slots=True)
 class GuardianIn:
-    sis_id: str = Field(min_length=1, max_length=64)
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
-    email: str | None = Field(default=None, max_length=254)
-    preferred_language: str = Field(
+    sis_id: Annotated[str, NAME] = Field(min_length=1, max_length=64)
+    first_name: Annotated[str, NAME] = Field(min_length=1, max_length=100)
+    last_name: Annotated[str, NAME] = Field(min_length=1, max_length=100)
+    email: Annotated[str, EMAIL] | None = Field(default=None, max_length=254)
+    preferred_language: Annotated[str, LANGUAGE] = Field(
         default="en", max_length=35, description="a BCP 47 tag such as en, es, pt-BR"
     )
 
 
 @dataclass(config=_ITEM, slots=True)
 class GuardianshipIn:
-    student_sis_id: str = Field(min_length=1, max_length=64)
-    guardian_sis_id: str = Field(min_length=1, max_length=64)
-    relationship: str = Field(default="parent", min_length=1, max_length=32)
+    student_sis_id: Annotated[str, NAME] = Field(min_length=1, max_length=64)
+    guardian_sis_id: Annotated[str, NAME] = Field(min_length=1, max_length=64)
+    relationship: Annotated[str, RELATIONSHIP] = Field(default="parent", min_length=1, max_length=32)
     has_educational_rights: bool = True
     status: LinkStatus = LinkStatus.active
 

@@ -198,7 +198,7 @@ class VendorRefusal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refused_on: date
-    note: Annotated[TextBlock, BeforeValidator(strip), _required("The note", 2000)]
+    note: Annotated[TextBlock, required_text(2000), BeforeValidator(strip), _required("The note", 2000)]
 
 
 class ContactPublic(BaseModel):
