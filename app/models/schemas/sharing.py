@@ -57,7 +57,7 @@ def _plausible(value: datetime) -> datetime:
 
 
 Elements = Annotated[DataElements, BeforeValidator(_split_commas)]
-ReleasedAt = Annotated[AwareDatetime, AfterValidator(_plausible)]
+ReleasedAt = AwareDatetime  # the era is checked by the service (a field error, not a union mismatch)
 LocalReleasedAt = Annotated[datetime, AfterValidator(_plausible)]
 SisId = Annotated[SingleLine, required_text(64), _single_line("The student's SIS id", 64)]
 ReleasedBy = Annotated[SingleLine, required_text(200), _single_line("Released by", 200)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
@@ -52,10 +52,27 @@ REASON_TEXT: dict[SharingReason, str] = {
 }
 
 
+# The record-keeping era: a release time outside it is a typing error.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def log_disclosures(
     session: Session, *, items: Sequence[DisclosureCreate], actor: Actor, now: datetime
 ) -> list[dict[str, Any]]:
     """Check and record releases; returns the rows written (as dicts), in request order."""
+    implausible = [i for i, item in enumerate(items) if not EARLIEST <= item.released_at <= LATEST]
+    if implausible:  # also keeps the time-zone arithmetic below in range
+        raise ValidationFailed(
+            "Enter the date and time the data was sent.",
+            errors=[
+                {
+                    "field": f"disclosures.{i}.released_at",
+                    "message": "Enter the date and time the data was sent.",
+                }
+                for i in implausible
+            ],
+        )
     future = [i for i, item in enumerate(items) if item.released_at > now + CLOCK_SKEW]
     if future:
         raise ValidationFailed(

@@ -93,6 +93,7 @@ REFERENCE_FIELDS = {
     "received_at",
     "discovered_at",
     "due_on",
+    "released_at",  # a release time within the record-keeping era (1990-2200) and not in the future
 }
 
 
