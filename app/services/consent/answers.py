@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.actors import Actor
 from app.errors import Forbidden, InvalidTransition, NotFound, field_error
-from app.models import Guardianship
+from app.models import Document, Guardianship
 from app.models.consent import (
     AnswerRoute,
     ConsentAnswer,
@@ -24,6 +24,7 @@ from app.models.consent import (
 )
 from app.services.consent.rule import allowed_answers, student_status
 from app.services.platform.audit import record
+from app.services.platform.documents import IMAGES, PDF, read_document, store_document
 
 NOT_YOURS = "There is no such consent request for your child."
 
@@ -190,10 +191,11 @@ def record_answer(
     received_on: date,
     note: str | None,
     actor: Actor,
-    document_id: uuid.UUID | None = None,
+    scan: tuple[bytes, str | None] | None = None,
     now: datetime | None = None,
 ) -> AnswerResult:
-    """The team records an answer received on paper, by phone or in person."""
+    """The team records an answer received on paper, by phone or in person, with the scanned form
+    when there is one (a PDF or an image, checked and stored encrypted like every upload)."""
     now = now or clock.now()
     response = session.get(ConsentResponse, response_id) if response_id else None
     if response is None or response.request_id != request_id:
@@ -202,6 +204,13 @@ def record_answer(
         raise field_error("route", "Choose paper, phone or in person.")
     if received_on > now.date():
         raise field_error("received_on", "The date received cannot be in the future.")
+    document_id = None
+    if scan is not None:
+        data, name = scan
+        stored = store_document(
+            session, data=data, original_name=name, allowed=IMAGES | {PDF}, actor=actor, field="scan"
+        )
+        document_id = stored.id
     return _answer(
         session,
         response=response,
@@ -214,3 +223,36 @@ def record_answer(
         note=note,
         document_id=document_id,
     )
+
+
+def scan_for_team(
+    session: Session,
+    *,
+    request_id: uuid.UUID | None,
+    response_id: uuid.UUID | None,
+    document_id: uuid.UUID | None,
+    actor: Actor,
+) -> tuple[Document, bytes]:
+    """The scanned paper form of one recorded answer; the download is audited."""
+    answer = session.exec(
+        select(ConsentAnswer)
+        .join(ConsentResponse, col(ConsentResponse.id) == ConsentAnswer.response_id)
+        .where(
+            col(ConsentAnswer.document_id) == document_id,
+            col(ConsentAnswer.response_id) == response_id,
+            col(ConsentResponse.request_id) == request_id,
+        )
+    ).first()
+    document = session.get(Document, document_id) if answer is not None and document_id else None
+    if document is None:
+        raise NotFound("There is no such scanned form.")
+    data = read_document(document)
+    record(
+        session,
+        actor=actor,
+        action="consent.scan_downloaded",
+        object_type="consent_response",
+        object_id=response_id,
+        details={"document": str(document.id)},
+    )
+    return document, data

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import ValidationError
 from starlette.responses import Response
 
@@ -22,10 +22,13 @@ from app.models import VendorStatus
 from app.models.consent import AnswerRoute, ConsentStatus
 from app.models.data_elements import DATA_ELEMENTS
 from app.models.schemas.consent import ConsentRequestCreate, RecordedAnswer, ResponseFilter
+from app.routers.downloads import attachment
+from app.routers.form_data import upload_bytes
 from app.routers.pages.consent.presenters import ROUTE_LABELS, STATUS_LABELS, paper_form
 from app.routers.pages.vendors.forms import errors_of
 from app.services.consent import answers, queries, requests
 from app.services.platform.audit import record
+from app.services.platform.documents import MAX_UPLOAD_BYTES
 from app.services.vendors import vendors as vendors_service
 from app.templating import render
 
@@ -228,7 +231,9 @@ def record_answer(
     route: Annotated[str, Form(max_length=16)] = "",
     received_on: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=1200)] = "",
+    scan: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
+    upload = upload_bytes(scan, MAX_UPLOAD_BYTES + 1)
     values = {
         "guardian_id": guardian_id,
         "answer": answer,
@@ -250,6 +255,7 @@ def record_answer(
             received_on=data.received_on,
             note=data.note,
             actor=actor,
+            scan=upload,
         )
     except (ValidationError, DomainError) as exc:
         session.rollback()
@@ -288,3 +294,19 @@ def paper_form_page(
     )
     form = paper_form(session, detail, guardian_id=parse_uuid(guardian))
     return render(request, "consent/paper_form.html", {"detail": detail, "form": form}, headers=NO_STORE)
+
+
+@router.get("/{request_id}/responses/{response_id}/scans/{document_id}")
+def scanned_form(
+    session: SessionDep, actor: CanRead, request_id: str, response_id: str, document_id: str
+) -> Response:
+    """A scanned paper answer, as a download (audited)."""
+    document, data = answers.scan_for_team(
+        session,
+        request_id=parse_uuid(request_id),
+        response_id=parse_uuid(response_id),
+        document_id=parse_uuid(document_id),
+        actor=actor,
+    )
+    session.commit()
+    return attachment(document, data)

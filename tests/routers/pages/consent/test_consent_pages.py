@@ -7,13 +7,14 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Role
-from app.models.consent import ConsentResponse, ConsentStatus
+from app.models import AuditEvent, Guardianship, Role
+from app.models.consent import ConsentAnswer, ConsentResponse, ConsentStatus
 from app.services.vendors.rules import local_today
 from tests.support.auth import sign_in_as
 from tests.support.consent import consent_vendor, family, open_request, team_member
-from tests.support.factories import make_employee
+from tests.support.factories import make_employee, make_guardian
 from tests.support.links import csrf_from, sign_in_client
+from tests.support.vendors import pdf_bytes
 
 
 def test_a_guardian_refuses_after_reading_what_it_means(client: TestClient, db: Session) -> None:
@@ -106,8 +107,42 @@ def test_the_team_drafts_opens_and_records_a_paper_answer(client: TestClient, db
         },
     )
     assert recorded.status_code == 200 and "The answer is recorded." in recorded.text
+    # a second guardian's paper refusal, with the scanned form: stored, listed, downloadable, audited
+    second = make_guardian(db, first_name="Ana", preferred_language="pt")
+    db.add(Guardianship(student_id=fam.student.id, guardian_id=second.id))
+    db.flush()
+    scanned = client.post(
+        f"{detail_url}/responses/{response.id}/answers",
+        data={
+            "csrf_token": token,
+            "guardian_id": str(second.id),
+            "answer": "refused",
+            "route": "paper",
+            "received_on": local_today().isoformat(),
+        },
+        files={"scan": ("form.pdf", pdf_bytes(), "application/pdf")},
+    )
+    assert scanned.status_code == 200 and "the scanned form" in scanned.text
+    answer = db.exec(select(ConsentAnswer).where(ConsentAnswer.guardian_id == second.id)).one()
+    assert answer.document_id is not None
+    scan = client.get(f"{detail_url}/responses/{response.id}/scans/{answer.document_id}")
+    assert scan.status_code == 200 and scan.headers["content-disposition"].startswith("attachment")
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "consent.scan_downloaded")).first()
+    fake = client.post(
+        f"{detail_url}/responses/{response.id}/answers",
+        data={
+            "csrf_token": token,
+            "guardian_id": str(second.id),
+            "answer": "granted",
+            "route": "paper",
+            "received_on": local_today().isoformat(),
+        },
+        files={"scan": ("form.pdf", b"%PDF-1.4 not a pdf", "application/pdf")},
+    )
+    assert fake.status_code == 422  # the upload is checked like every other, and nothing is recorded
+    assert db.get(ConsentResponse, response.id).status == ConsentStatus.refused  # type: ignore[union-attr]
     csv = client.get(f"{detail_url}/export.csv")
-    assert csv.status_code == 200 and fam.student.sis_id in csv.text and "granted" in csv.text
+    assert csv.status_code == 200 and fam.student.sis_id in csv.text and "refused" in csv.text  # any refusal holds
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "consent.exported")).first()
 
 
