@@ -142,7 +142,8 @@ def test_the_team_drafts_opens_and_records_a_paper_answer(client: TestClient, db
     assert fake.status_code == 422  # the upload is checked like every other, and nothing is recorded
     assert db.get(ConsentResponse, response.id).status == ConsentStatus.refused  # type: ignore[union-attr]
     csv = client.get(f"{detail_url}/export.csv")
-    assert csv.status_code == 200 and fam.student.sis_id in csv.text and "refused" in csv.text  # any refusal holds
+    # any refusal holds
+    assert csv.status_code == 200 and fam.student.sis_id in csv.text and "refused" in csv.text
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "consent.exported")).first()
 
 
