@@ -7,17 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.models import (
     Employee,
-    EmployeeStatus,
     IncidentSeverity,
     IncidentStatus,
     NoticeKind,
     NoticeMethod,
-    Role,
 )
+from app.services.identity import staff
 from app.services.incidents import queries, recipients, review
 from app.services.incidents.breach_rules import ELEMENT_WORDS
 from app.services.incidents.letter_texts import LANGUAGES
@@ -38,14 +37,6 @@ def labels() -> dict[str, Any]:
         "notice_names": {k.value: n for k, n in NOTICE_NAMES.items()},
         "languages": {code: LANGUAGE_NAMES[code] for code in LANGUAGES},
     }
-
-
-def team_members(session: Session) -> list[Employee]:
-    rows = session.exec(
-        select(Employee).where(col(Employee.status) == EmployeeStatus.active).order_by(col(Employee.name))
-    ).all()
-    team = {Role.privacy_team.value, Role.privacy_admin.value}
-    return [e for e in rows if team & set(e.roles or [])]
 
 
 @dataclass
@@ -74,7 +65,7 @@ def incident_page(session: Session, *, incident_id: uuid.UUID | None, now: datet
         view=view,
         next_statuses=[s.value for s in sorted(TRANSITIONS[incident.status])],
         owner=session.get(Employee, incident.owner_id) if incident.owner_id else None,
-        team=team_members(session),
+        team=staff.list_team_members(session),
         notice_forms={k.value: content_of(incident, view.notices, k) for k in NoticeKind},
         review=found,
         review_missing=review.missing_items(found) if incident.notice_required else [],
