@@ -6,9 +6,15 @@ beside its field, with what the person typed kept.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends, File, Form, UploadFile
 from pydantic import BaseModel
+
+from app.errors import ValidationFailed
+from app.models.schemas.incidents import IncidentReport
+from app.routers.form_data import upload_bytes
 
 
 class ActionForm(BaseModel):
@@ -69,3 +75,51 @@ class ActionForm(BaseModel):
         return [
             {"action": a, "owner": o, "due_on": d} for a, o, d in rows if a.strip() or o.strip() or d.strip()
         ]
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """The report form shared by employees and vendor contacts: what was typed, and the files."""
+
+    values: dict[str, str]
+    files: list[tuple[bytes, str]]
+
+    def report(self) -> IncidentReport:
+        """The schema's reading of the form (raises ``ValidationError``)."""
+        flags = {
+            "student_data": bool(self.values["student_data"]),
+            "staff_data": bool(self.values["staff_data"]),
+        }
+        return IncidentReport.model_validate({**self.values, **flags})
+
+
+def report_form(
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    discovered_at: Annotated[str, Form()] = "",
+    systems: Annotated[str, Form()] = "",
+    student_data: Annotated[str, Form()] = "",
+    staff_data: Annotated[str, Form()] = "",
+    dpa_id: Annotated[str, Form()] = "",
+    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies defaults
+) -> ReportForm:
+    values = {
+        "title": title,
+        "description": description,
+        "discovered_at": discovered_at,
+        "systems": systems,
+        "student_data": student_data,
+        "staff_data": staff_data,
+        "dpa_id": dpa_id,
+    }
+    files = [upload for item in attachments if (upload := upload_bytes(item)) is not None]
+    return ReportForm(values=values, files=files)
+
+
+ReportFormDep = Annotated[ReportForm, Depends(report_form)]
+
+
+def refusal_errors(exc: ValidationFailed) -> dict[str, str]:
+    """A refused report's problems by form field (an upload's problem sits by the attachments)."""
+    errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+    return {"attachments" if k == "file" else k: v for k, v in errors.items()}

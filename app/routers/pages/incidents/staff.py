@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
@@ -28,7 +28,6 @@ from app.models.schemas.incidents import (
     DecisionIn,
     IncidentAssign,
     IncidentFilter,
-    IncidentReport,
     IncidentTransition,
     NoteCreate,
     NoticeSentIn,
@@ -36,7 +35,7 @@ from app.models.schemas.incidents import (
     ResidentNoticeIn,
     ReviewIn,
 )
-from app.routers.pages.incidents.forms import ActionForm
+from app.routers.pages.incidents.forms import ActionForm, ReportFormDep, refusal_errors
 from app.routers.pages.incidents.presenters import incident_page, labels
 from app.services.incidents import assessment, lifecycle, notices, queries, recipients, reporting, review
 from app.templating import render
@@ -86,47 +85,17 @@ def new_incident(request: Request, session: SessionDep, actor: CanReport) -> Res
 
 
 @router.post("/incidents/new")
-def report(
-    request: Request,
-    session: SessionDep,
-    actor: CanReport,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    discovered_at: Annotated[str, Form()] = "",
-    systems: Annotated[str, Form()] = "",
-    student_data: Annotated[str, Form()] = "",
-    staff_data: Annotated[str, Form()] = "",
-    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies defaults
-) -> Response:
-    values = {
-        "title": title,
-        "description": description,
-        "discovered_at": discovered_at,
-        "systems": systems,
-        "student_data": student_data,
-        "staff_data": staff_data,
-    }
-    files = [(f.file.read(), f.filename) for f in attachments if f.filename]
+def report(request: Request, session: SessionDep, actor: CanReport, form: ReportFormDep) -> Response:
+    values = form.values
     try:
-        data = IncidentReport.model_validate(
-            {**values, "student_data": bool(student_data), "staff_data": bool(staff_data)}
-        )
         incident = reporting.report_incident(
-            session, data=data, actor=actor, now=clock.now(), attachments=files
+            session, data=form.report(), actor=actor, now=clock.now(), attachments=form.files
         )
     except ValidationError as exc:
         return _report_form(request, session, actor, values, field_errors(exc), 422)
     except ValidationFailed as exc:
         session.rollback()
-        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
-        return _report_form(
-            request,
-            session,
-            actor,
-            values,
-            {"attachments" if k == "file" else k: v for k, v in errors.items()},
-            422,
-        )
+        return _report_form(request, session, actor, values, refusal_errors(exc), 422)
     session.commit()
     message = f"Thank you. Your report is {incident.reference}; the Data Privacy Team has been told."
     return redirect_with_flash(f"/staff/incidents/{incident.id}/mine", message, "success")

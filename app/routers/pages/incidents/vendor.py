@@ -3,9 +3,9 @@ and the vendor's view of what it reported (status and the public timeline only).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
@@ -14,7 +14,8 @@ from app.deps import CurrentVendor, SessionDep, parse_uuid
 from app.errors import NotFound, ValidationFailed
 from app.flash import redirect_with_flash
 from app.models.schemas import field_errors
-from app.models.schemas.incidents import TEXT_MAX, IncidentReport
+from app.models.schemas.incidents import TEXT_MAX
+from app.routers.pages.incidents.forms import ReportFormDep, refusal_errors
 from app.routers.pages.incidents.presenters import labels
 from app.services.incidents import queries, reporting
 from app.templating import render
@@ -62,55 +63,23 @@ def new_incident(request: Request, session: SessionDep, viewer: CurrentVendor) -
 
 
 @router.post("/incidents/new")
-def report(
-    request: Request,
-    session: SessionDep,
-    viewer: CurrentVendor,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    discovered_at: Annotated[str, Form()] = "",
-    systems: Annotated[str, Form()] = "",
-    student_data: Annotated[str, Form()] = "",
-    staff_data: Annotated[str, Form()] = "",
-    dpa_id: Annotated[str, Form()] = "",
-    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies defaults
-) -> Response:
-    values = {
-        "title": title,
-        "description": description,
-        "discovered_at": discovered_at,
-        "systems": systems,
-        "student_data": student_data,
-        "staff_data": staff_data,
-        "dpa_id": dpa_id,
-    }
-    files = [(f.file.read(), f.filename) for f in attachments if f.filename]
-    actor = viewer.actor(request)
+def report(request: Request, session: SessionDep, viewer: CurrentVendor, form: ReportFormDep) -> Response:
+    values = form.values
+    dpa_id = values["dpa_id"]
     try:
-        data = IncidentReport.model_validate(
-            {**values, "student_data": bool(student_data), "staff_data": bool(staff_data)}
-        )
         incident = reporting.report_incident(
             session,
-            data=data,
-            actor=actor,
+            data=form.report(),
+            actor=viewer.actor(request),
             now=clock.now(),
             dpa_id=parse_uuid(dpa_id) if dpa_id else None,
-            attachments=files,
+            attachments=form.files,
         )
     except ValidationError as exc:
         return _form(request, session, viewer, values, field_errors(exc), 422)
     except ValidationFailed as exc:
         session.rollback()
-        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
-        return _form(
-            request,
-            session,
-            viewer,
-            values,
-            {"attachments" if k == "file" else k: v for k, v in errors.items()},
-            422,
-        )
+        return _form(request, session, viewer, values, refusal_errors(exc), 422)
     except NotFound:
         session.rollback()
         return _form(request, session, viewer, values, {"dpa_id": "Choose one of your agreements."}, 422)
