@@ -36,6 +36,7 @@ from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
+from app.jobs.claiming import claim_and_notify
 from app.jobs.registry import JobContext, job
 from app.models import Dispute, Employee, EmployeeStatus, Role, open_dispute
 from app.services.platform.audit import record
@@ -164,24 +165,16 @@ def notify(session: Session, threshold: Threshold, dispute: Dispute, now: dateti
 
 def send_reminders(engine: Engine, *, now: datetime) -> int:
     """Claim and notify every due threshold; returns how many emails were queued."""
-    queued = 0
-    with Session(engine, expire_on_commit=False) as session:
-        for threshold in THRESHOLDS:
-            while ids := _candidates(session, threshold, now):
-                claimed = 0
-                for dispute_id in ids:
-                    try:
-                        if _claim(session, threshold, dispute_id, now):
-                            claimed += 1
-                            dispute = session.get(Dispute, dispute_id, populate_existing=True)
-                            if dispute is not None:
-                                queued += notify(session, threshold, dispute, now)
-                        session.commit()
-                    except Exception:
-                        session.rollback()
-                        raise
-                if claimed == 0 or len(ids) < BATCH:
-                    break  # everything left was taken by another worker, or there is no more
+    queued = claim_and_notify(
+        engine,
+        model=Dispute,
+        steps=THRESHOLDS,
+        candidates=_candidates,
+        claim=_claim,
+        notify=notify,
+        now=now,
+        batch=BATCH,
+    )
     if queued:
         log.info("dispute reminders: %d emails queued", queued)
     return queued

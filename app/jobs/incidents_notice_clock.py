@@ -22,6 +22,7 @@ from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
+from app.jobs.claiming import claim_and_notify
 from app.jobs.registry import JobContext, job
 from app.models import Employee, EmployeeStatus, Incident, Role
 from app.services.platform.audit import record
@@ -115,24 +116,16 @@ def _notify(session: Session, kind: str, incident: Incident, now: datetime) -> i
 
 def run_notice_clock(engine: Engine, *, now: datetime) -> int:
     """Claim and notify every due escalation, then every due reminder; returns emails queued."""
-    queued = 0
-    with Session(engine, expire_on_commit=False) as session:
-        for kind in (ESCALATE, REMIND):
-            while ids := _candidates(session, kind, now):
-                claimed = 0
-                for incident_id in ids:
-                    try:
-                        if _claim(session, kind, incident_id, now):
-                            claimed += 1
-                            incident = session.get(Incident, incident_id, populate_existing=True)
-                            if incident is not None:
-                                queued += _notify(session, kind, incident, now)
-                        session.commit()
-                    except Exception:
-                        session.rollback()
-                        raise
-                if claimed == 0 or len(ids) < BATCH:
-                    break
+    queued = claim_and_notify(
+        engine,
+        model=Incident,
+        steps=(ESCALATE, REMIND),
+        candidates=_candidates,
+        claim=_claim,
+        notify=_notify,
+        now=now,
+        batch=BATCH,
+    )
     if queued:
         log.info("incident notice clock: %d emails queued", queued)
     return queued

@@ -24,6 +24,7 @@ from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
+from app.jobs.claiming import claim_and_notify
 from app.jobs.registry import JobContext, job
 from app.models import Employee, EmployeeStatus, OffboardingChecklist, OffboardingItem, Role
 from app.services.platform.audit import record
@@ -130,26 +131,16 @@ def _notify(session: Session, step: Step, checklist: OffboardingChecklist, now: 
 
 def send_offboarding_reminders(engine: Engine, *, now: datetime) -> int:
     """Claim and notify every due step; returns how many emails were queued."""
-    queued = 0
-    with Session(engine, expire_on_commit=False) as session:
-        for step in STEPS:
-            while ids := _candidates(session, step, now):
-                claimed = 0
-                for checklist_id in ids:
-                    try:
-                        if _claim(session, step, checklist_id, now):
-                            claimed += 1
-                            checklist = session.get(
-                                OffboardingChecklist, checklist_id, populate_existing=True
-                            )
-                            if checklist is not None:
-                                queued += _notify(session, step, checklist, now)
-                        session.commit()
-                    except Exception:
-                        session.rollback()
-                        raise
-                if claimed == 0 or len(ids) < BATCH:
-                    break
+    queued = claim_and_notify(
+        engine,
+        model=OffboardingChecklist,
+        steps=STEPS,
+        candidates=_candidates,
+        claim=_claim,
+        notify=_notify,
+        now=now,
+        batch=BATCH,
+    )
     if queued:
         log.info("offboarding reminders: %d emails queued", queued)
     return queued
