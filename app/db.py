@@ -250,10 +250,26 @@ def _configure_postgres(engine: Engine) -> None:
             record.info.pop(_UPGRADED, None)
 
 
+_ENGINE_LOCK = threading.Lock()
+
+
 @lru_cache
-def get_engine() -> Engine:
+def _process_engine() -> Engine:
     settings = get_settings()
     return make_engine(settings.database_url, settings=settings)
+
+
+def get_engine() -> Engine:
+    """The process's one engine. Built under a lock: the first requests often arrive together, and
+    an unguarded cache would build one engine (and one connection pool) per request thread."""
+    with _ENGINE_LOCK:
+        return _process_engine()
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests and the CLI that change settings); the next call builds a new one."""
+    with _ENGINE_LOCK:
+        _process_engine.cache_clear()
 
 
 @lru_cache

@@ -35,7 +35,7 @@ from sqlmodel import Session
 
 from app import clock
 from app.config import Settings, get_settings
-from app.db import get_engine, get_session
+from app.db import get_engine, get_session, reset_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import metadata
@@ -54,7 +54,7 @@ def _reset_database(engine: Engine) -> None:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     eng = get_engine()
     _reset_database(eng)
     upgrade(eng)

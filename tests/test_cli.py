@@ -5,18 +5,18 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
-from app.db import get_engine
+from app.db import get_engine, reset_engine
 
 
 @pytest.fixture
 def fresh_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     yield
     get_engine().dispose()
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
 
 
 def test_check_upgrade_demo_check(fresh_sqlite) -> None:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
-from app.db import get_engine
+from app.db import get_engine, reset_engine
 
 
 @pytest.fixture
@@ -17,12 +17,12 @@ def fresh_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[n
     path = tmp_path / "cli.db"
     monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{path}")
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
     yield path
     get_engine().dispose()
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
 
 
 def test_audit_verify_passes_on_a_fresh_database_and_fails_after_an_alteration(fresh_db: Path) -> None:

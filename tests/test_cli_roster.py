@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
-from app.db import get_engine
+from app.db import get_engine, reset_engine
 from tests.support.roster import SAMPLE, sample_files, write_zip
 
 
@@ -18,11 +18,11 @@ from tests.support.roster import SAMPLE, sample_files, write_zip
 def fresh_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     yield
     get_engine().dispose()
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
 
 
 def test_import_a_folder_then_the_same_zip_then_a_bad_one(fresh_sqlite: None, tmp_path: Path) -> None:

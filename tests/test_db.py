@@ -156,3 +156,47 @@ def test_after_a_failed_connection_one_probe_at_a_time_tries_again() -> None:
     assert not breaker.allow()  # others while the probe is out
     breaker.record(ok=True)
     assert breaker.allow() and breaker.allow()
+
+
+FIRST_REQUESTS_TOGETHER = """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import app.db as db
+
+made = []
+build = db.make_engine
+
+
+def slow_build(*args, **kwargs):
+    made.append(1)
+    threading.Event().wait(0.05)  # building takes a moment: long enough for the others to arrive
+    return build(*args, **kwargs)
+
+
+db.make_engine = slow_build
+start = threading.Barrier(16)
+
+
+def first_request(_):
+    start.wait()
+    return id(db.get_engine())
+
+
+with ThreadPoolExecutor(16) as threads:
+    engines = set(threads.map(first_request, range(16)))
+print(len(engines), len(made))
+"""
+
+
+def test_requests_arriving_together_at_start_share_one_engine_and_one_pool() -> None:
+    # In a process of its own, so that this test's engine cache is left as it was. One engine per
+    # thread would mean one pool each (PostgreSQL ran out of connections) and, on SQLite, one
+    # writer gate each (writers met "database is locked" instead of queueing).
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUESTS_TOGETHER], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["1", "1"], done.stdout + done.stderr
