@@ -29,6 +29,7 @@ from app.models import (
     Vendor,
     VendorStatus,
 )
+from app.models.vendors import vendor_name_key
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -86,6 +87,8 @@ def add_bulk(engine: Engine, *, disputes: int, vendors: int, tag: str = "B") -> 
                     {
                         "id": vendor_id,
                         "name": f"Vendor {tag} {i:05d}",
+                        # a bulk insert skips the ORM hook that sets the key
+                        "name_key": vendor_name_key(f"Vendor {tag} {i:05d}"),
                         "status": VendorStatus.approved,
                         "data_elements": ["student_name", "grade"],
                         "grade_bands": ["3_5"],
