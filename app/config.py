@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL
     database_max_overflow: int = Field(default=10, ge=0)  # PostgreSQL
     database_pool_timeout: float = Field(default=10.0, gt=0)
+    # Requests using the database at once (the others wait their turn, up to the pool timeout):
+    # unset, the pool's capacity (SQLite: the thread pool's size). See app/admission.py.
+    request_slots: int | None = Field(default=None, ge=1, le=1000)
     database_connect_timeout: int = Field(default=2, ge=2)  # libpq's minimum is 2 s
     database_statement_timeout: float = Field(default=30.0, gt=0)  # PostgreSQL, seconds
     # Client secrets are stored as HMAC-SHA-256 under this key (they are random; passwords stay

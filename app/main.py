@@ -10,6 +10,7 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.admission import Admission, request_slots
 from app.api_contract import install_contract, operation_id
 from app.config import Settings, get_settings
 from app.etag_middleware import ETagMiddleware
@@ -84,7 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # served by the api_docs router, for whom the setting allows
-        dependencies=[Depends(verify_csrf), Depends(require_media_type)],
+        dependencies=[
+            Depends(Admission(request_slots(settings), settings.database_pool_timeout)),
+            Depends(verify_csrf),
+            Depends(require_media_type),
+        ],
         generate_unique_id_function=operation_id,
     )
     install_problem_handlers(app)

@@ -34,7 +34,7 @@ import httpx
 from benchkit import QUICK, add_bulk, figure, mark_bench_database, spread, write_results
 from sqlmodel import Session, select
 
-from app.config import Environment, get_settings, new_data_key
+from app.config import Environment, get_settings, new_audit_key, new_data_key
 from app.db import make_engine
 from app.demo import has_data, load_demo
 from app.migrate import upgrade
@@ -50,7 +50,11 @@ ROUNDS = 1 if QUICK else 3
 DISPUTES, VENDORS = (10_000, 500) if QUICK else (100_000, 2_000)
 # Served as in production (templates cached, no development routes), with throwaway secrets;
 # the data (demo accounts included) is made beforehand in development mode.
-SERVE_AS = {"STEWARD_ENVIRONMENT": "production", "STEWARD_DATA_KEYS": new_data_key()}
+SERVE_AS = {
+    "STEWARD_ENVIRONMENT": "production",
+    "STEWARD_DATA_KEYS": new_data_key(),
+    "STEWARD_AUDIT_KEYS": new_audit_key("bench"),
+}
 SECRETS = {
     "STEWARD_TOKEN_SECRET": "bench-token-secret-" + "x" * 24,
     "STEWARD_SESSION_SECRET": "bench-session-secret-" + "x" * 22,

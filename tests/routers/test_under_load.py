@@ -110,3 +110,32 @@ def test_fifty_readers_and_fifty_writers_get_no_5xx(committed: Engine) -> None:
     # and took seconds to 15 s under this load.
     print(f"/healthz under load: median {statistics.median(health) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
     assert p95 < 2.0, f"/healthz p95 {p95:.3f}s (median {statistics.median(health):.3f}s)"
+
+
+async def _readers(base: str, token: str, count: int) -> list[int]:
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=count + 5)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
+
+        async def read(i: int) -> int:
+            path = "/api/v1/disputes?limit=5" if i % 2 else "/api/v1/vendors?limit=5"
+            return (await http.get(path)).status_code
+
+        return list(await asyncio.gather(*(read(i) for i in range(count))))
+
+
+def test_more_requests_than_connections_and_threads_wait_their_turn(committed: Engine) -> None:
+    # Four threads and four connections, forty requests at once. Without admission, requests
+    # holding a connection waited for a thread while every thread waited for a connection, until
+    # the pool timeout (3 s here) answered 503.
+    token = _token(committed)
+    tight = {
+        "STEWARD_THREADPOOL_SIZE": "4",
+        "STEWARD_DATABASE_POOL_SIZE": "4",
+        "STEWARD_DATABASE_MAX_OVERFLOW": "0",
+        "STEWARD_DATABASE_POOL_TIMEOUT": "3",
+    }
+    with served(tight) as base, ThreadPoolExecutor(max_workers=1) as runner:
+        for _ in range(3):
+            statuses = runner.submit(lambda: asyncio.run(_readers(base, token, 40))).result()
+            assert statuses == [200] * 40, sorted(set(statuses))
