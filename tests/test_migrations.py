@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from app.migrate import current_revision, head_revision
+from app.migrate import current_revision, head_revision, include_name
 from app.models import metadata
 
 
@@ -17,7 +17,7 @@ def test_empty_database_upgrades_to_head(engine: Engine) -> None:
 
 def test_autogenerate_finds_no_difference(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(context, metadata)
     assert diff == []
 

@@ -36,6 +36,7 @@ from app.models import (
 from app.models.disputes import ClockState
 from app.models.schemas.disputes import DisputeMessagePublic, DisputePublic
 from app.services.disputes.clock import Clock, clock_for
+from app.services.disputes.search import text_matches
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,8 @@ def _conditions(
         conditions.append(col(Dispute.assignee_id) == assignee_id)
     if clock_state is not None:
         conditions.append(clock_state_condition(clock_state, now))
-    if q:
-        text = q.strip()
-        conditions.append(
-            or_(
-                col(Dispute.reference).icontains(text, autoescape=True),
-                col(Dispute.requester_name).icontains(text, autoescape=True),
-                col(Dispute.requester_email).icontains(text, autoescape=True),
-            )
-        )
+    if q and q.strip():
+        conditions.append(text_matches(q))
     return conditions
 
 
