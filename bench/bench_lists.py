@@ -62,7 +62,9 @@ def _times(engine: Engine, read: Callable[[Session], object]) -> list[float]:
 
 LISTS: dict[str, Callable[[Session], object]] = {
     "dispute queue, first page": lambda s: list_disputes(s, now=clock.now()),
-    "dispute queue, search": lambda s: list_disputes(s, q="parent1", now=clock.now()),
+    # A search as the team types it: part of one requester's email (present at both sizes). The
+    # old "parent1" matched over half the generated rows, which measured sorting, not searching.
+    "dispute queue, search": lambda s: list_disputes(s, q="parent123@", now=clock.now()),
     "vendor inventory, first page": lambda s: list_vendors(s),
     "public registry, first page": lambda s: registry_rows(s),
 }

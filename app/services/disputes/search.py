@@ -34,6 +34,7 @@ class _TextMatch(ColumnElement[bool]):
 
     type = sa.Boolean()
     inherit_cache = False  # the text chooses the form on SQLite; a search is not worth caching
+    _is_implicitly_boolean = True  # a condition already: no "= 1" after it where booleans are ints
 
     def __init__(self, text: str) -> None:
         self.text = text

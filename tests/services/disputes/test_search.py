@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, col, delete
 
 from app.actors import Actor
@@ -104,3 +104,33 @@ def test_the_search_uses_its_index(db: Session, frozen_clock: datetime) -> None:
             {"p": fts_phrase("beatriz")},
         ).all()
         assert "VIRTUAL TABLE INDEX" in " ".join(str(row[-1]) for row in plan)
+
+
+def test_the_queue_looks_disputes_up_by_what_the_index_found(db: Session, frozen_clock: datetime) -> None:
+    """The queue's own statements (not only the FTS query): disputes are fetched by id from the
+    search's answer, not scanned and tested one by one."""
+    if is_postgres(db):
+        pytest.skip("PostgreSQL applies the trigram indexes to the LIKE conditions directly")
+    _file(db, "Ana Beatriz Gonçalves", "ana@example.org")
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, params: object, *_: object) -> None:
+        if "dispute_search MATCH" in statement:
+            seen.append((statement, params))
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        dispute_queue.list_disputes(db, q="beatriz", now=frozen_clock)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(seen) == 2  # the page and the count
+    for statement, params in seen:
+        plan = " | ".join(
+            str(row[-1])
+            for row in db.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement,
+                params,  # type: ignore[arg-type]
+            )
+        )
+        assert "SEARCH dispute USING INDEX sqlite_autoindex_dispute_1 (id=?)" in plan, plan
