@@ -69,6 +69,7 @@ ERROR_TEXT = {
     404: "No such object, or not one the caller may see.",
     409: "The object is not in a state that allows this, or it would duplicate another.",
     412: "``If-Match`` does not match the object's current ``ETag``: reload and retry.",
+    428: "``If-Match`` is missing, and this client opted in to sending it with every edit.",
     413: "The body is larger than the server accepts.",
     415: "The body is not sent as the content type this operation takes.",
     422: "The input is malformed or breaks a rule; ``errors`` names the fields.",
@@ -145,6 +146,8 @@ def _error_codes(route: Any, method: str, security: list[Any] | None) -> list[in
             codes += [400, 415]
     if method in ("PATCH", "PUT") and route.dependant.path_params:
         codes.append(412)
+    if method in ("PATCH", "PUT") and security and any("oauth2" in option for option in security):
+        codes.append(428)  # a client that opted in to If-Match and left it out
     return sorted(set(codes))
 
 
@@ -161,7 +164,8 @@ IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": False,
-    "description": "The ``ETag`` you read: the change is refused with 412 if the resource changed since.",
+    "description": "The ``ETag`` you read: the change is refused with 412 if the resource changed since "
+    "(and with 428 if it is missing and the client opted in to sending it with every edit).",
     "schema": {"type": "string", "maxLength": 200},
 }
 IF_NONE_MATCH = {

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     # Requests using the database at once (the others wait their turn, up to the pool timeout):
     # unset, the pool's capacity (SQLite: the thread pool's size). See app/admission.py.
     request_slots: int | None = Field(default=None, ge=1, le=1000)
+    # SCIM provisioning tokens (for connectors that take one fixed bearer token): their lifetime.
+    provisioning_token_days: int = Field(default=365, ge=1, le=730)
     database_connect_timeout: int = Field(default=2, ge=2)  # libpq's minimum is 2 s
     database_statement_timeout: float = Field(default=30.0, gt=0)  # PostgreSQL, seconds
     # Client secrets are stored as HMAC-SHA-256 under this key (they are random; passwords stay

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.actors import Actor
 from app.db import get_session
-from app.errors import Forbidden, StepRequired, Unauthorized
+from app.errors import Forbidden, PreconditionRequired, StepRequired, Unauthorized
 from app.models import (
     ApiClient,
     Audience,
@@ -213,7 +213,7 @@ def _token_rejected(request: Request, session: Session, reason: str, client: Api
 def api_client_actor(request: Request, session: Session, token: str) -> Actor:
     """Verify a bearer token and that its client is still active at its current secret."""
     try:
-        claims = verify_access_token(token)
+        claims = verify_access_token(token, provisioning=request.url.path.startswith("/scim/"))
     except TokenInvalid as exc:
         _token_rejected(request, session, str(exc))
         raise Unauthorized("The access token is invalid or expired.") from exc
@@ -228,6 +228,13 @@ def api_client_actor(request: Request, session: Session, token: str) -> Actor:
         )
         _token_rejected(request, session, reason, client)
         raise Unauthorized("The access token is no longer valid.")
+    if claims.provisioning and client.provisioning_token_id != claims.token_id:
+        _token_rejected(request, session, "provisioning token replaced or withdrawn", client)
+        raise Unauthorized("This provisioning token has been replaced or withdrawn.")
+    if client.require_if_match and request.method in ("PUT", "PATCH") and "if-match" not in request.headers:
+        raise PreconditionRequired(
+            "This client sends its edits with If-Match: read the resource first and send its ETag."
+        )
     scopes = claims.scopes & frozenset(client.scopes)
     return Actor(
         type="api_client",

@@ -62,6 +62,13 @@ class ServiceUnavailable(DomainError):
         self.retry_after = retry_after
 
 
+class PreconditionRequired(DomainError):
+    """An edit without ``If-Match`` from a client that opted in to conditional edits."""
+
+    status = 428
+    title = "Precondition required"
+
+
 class StepRequired(DomainError):
     """Signed in, but a step comes first: second factor, enrolment or a password change."""
 

@@ -40,7 +40,7 @@ from app.routers.pages.consent import staff as consent_staff
 from app.routers.pages.disputes import calendar
 from app.routers.pages.disputes import family as disputes_family
 from app.routers.pages.disputes import staff as disputes_staff
-from app.routers.pages.identity import account, api_clients, staff_admin, staff_auth
+from app.routers.pages.identity import account, api_clients, provisioning_tokens, staff_admin, staff_auth
 from app.routers.pages.incidents import files as incidents_files
 from app.routers.pages.incidents import recipients as incidents_recipients
 from app.routers.pages.incidents import staff as incidents_staff
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff_admin.router,
         audit.router,
         api_clients.router,
+        provisioning_tokens.router,
         family.router,
         vendor.router,
         disputes_family.router,

@@ -29,6 +29,11 @@ class ApiClient(Timestamped, table=True):
     # Bumped when the secret is rotated: tokens carry it, so older tokens stop working at once.
     secret_version: int = 1
     scopes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Opted in to safe concurrent edits: every PUT or PATCH must carry If-Match (428 without it).
+    require_if_match: bool = False
+    # The one SCIM provisioning token in force (its jti), for connectors that take a fixed token.
+    provisioning_token_id: str | None = Field(default=None, max_length=64)
+    provisioning_token_expires_at: datetime | None = None
     active: bool = True
     revoked_at: datetime | None = None
     created_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id", ondelete="SET NULL")

@@ -69,6 +69,7 @@ def create_client(session: Session, *, actor: Actor, data: ApiClientCreate) -> I
         client_id=CLIENT_ID_PREFIX + secrets.token_hex(12),
         secret_hash=hash_client_secret(secret),
         scopes=_clean_scopes(data.scopes),
+        require_if_match=data.require_if_match,
         created_by=actor.uuid if actor.type == "staff" else None,
     )
     session.add(client)
@@ -84,6 +85,7 @@ def create_client(session: Session, *, actor: Actor, data: ApiClientCreate) -> I
             "kind": client.kind.value,
             "client_id": client.client_id,
             "scopes": client.scopes,
+            "require_if_match": client.require_if_match,
         },
     )
     return IssuedSecret(client, secret)
@@ -108,7 +110,7 @@ def get_client(session: Session, *, client_id: uuid.UUID | None) -> ApiClient:
     return client
 
 
-def _require_active(client: ApiClient) -> None:
+def require_active(client: ApiClient) -> None:
     if not client.active:
         raise InvalidTransition("This API client has been revoked.")
 
@@ -116,10 +118,11 @@ def _require_active(client: ApiClient) -> None:
 def rotate_secret(session: Session, *, actor: Actor, client_id: uuid.UUID | None) -> IssuedSecret:
     """A new secret (shown once); the old secret and every token made with it stop working."""
     client = get_client(session, client_id=client_id)
-    _require_active(client)
+    require_active(client)
     secret = new_token()
     client.secret_hash = hash_client_secret(secret)
     client.secret_version += 1
+    client.provisioning_token_id = client.provisioning_token_expires_at = None  # signed with the old version
     client.updated_at = clock.now()
     session.add(client)
     session.flush()
@@ -137,10 +140,11 @@ def rotate_secret(session: Session, *, actor: Actor, client_id: uuid.UUID | None
 def revoke_client(session: Session, *, actor: Actor, client_id: uuid.UUID | None) -> ApiClient:
     """For good: the client can no longer get tokens, and its tokens fail on the next request."""
     client = get_client(session, client_id=client_id)
-    _require_active(client)
+    require_active(client)
     now = clock.now()
     client.active = False
     client.revoked_at = now
+    client.provisioning_token_id = client.provisioning_token_expires_at = None
     client.updated_at = now
     session.add(client)
     session.flush()
@@ -160,7 +164,7 @@ def update_client(
 ) -> ApiClient:
     """Rename or change scopes; a narrower scope list applies to outstanding tokens at once."""
     client = get_client(session, client_id=client_id)
-    _require_active(client)
+    require_active(client)
     name = _clean_name(data.name) if data.name is not None else client.name
     scopes = _clean_scopes(data.scopes) if data.scopes is not None else client.scopes
     changes: dict[str, object] = {}
@@ -170,6 +174,9 @@ def update_client(
     if scopes != client.scopes:
         changes["scopes"] = {"from": client.scopes, "to": scopes}
         client.scopes = scopes
+    if data.require_if_match is not None and data.require_if_match != client.require_if_match:
+        changes["require_if_match"] = {"from": client.require_if_match, "to": data.require_if_match}
+        client.require_if_match = data.require_if_match
     if changes:
         client.updated_at = clock.now()
         session.add(client)

@@ -30,6 +30,9 @@ class ApiClientCreate(BaseModel):
         description="names from the scope catalogue",
         json_schema_extra=_scope_items,
     )
+    require_if_match: bool = Field(
+        default=False, description="every PUT or PATCH of this client must send If-Match (428 without it)"
+    )
 
 
 class ApiClientUpdate(BaseModel):
@@ -39,6 +42,7 @@ class ApiClientUpdate(BaseModel):
     scopes: list[SingleLine] | None = Field(
         default=None, min_length=1, max_length=50, json_schema_extra=_scope_items
     )
+    require_if_match: bool | None = None
 
 
 class ApiClientPublic(BaseModel):
@@ -49,6 +53,10 @@ class ApiClientPublic(BaseModel):
     kind: ApiClientKind
     client_id: str
     scopes: list[str]
+    require_if_match: bool
+    provisioning_token_expires_at: datetime | None = Field(
+        default=None, description="when the SCIM provisioning token in force expires; null if there is none"
+    )
     active: bool
     secret_version: int
     created_at: datetime
@@ -67,6 +75,16 @@ class ApiClientSecret(ApiClientPublic):
 
     client_secret: str
     token_endpoint: str = "/api/v1/oauth/token"  # noqa: S105 - a URL path
+
+
+class ProvisioningTokenPublic(BaseModel):
+    """A SCIM provisioning token, shown once: for connectors that take one fixed bearer token."""
+
+    token: str
+    token_type: str = "bearer"  # noqa: S105 - RFC 6750 token type
+    scope: str = "scim"
+    expires_at: datetime
+    scim_base_url: str
 
 
 class TokenResponse(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import JSONResponse
 
 from app.actors import Actor
+from app.config import get_settings
 from app.deps import Allow, SessionDep, parse_uuid
 from app.models.schemas import MAX_OFFSET
 from app.models.schemas.identity.api_clients import (
@@ -16,9 +17,11 @@ from app.models.schemas.identity.api_clients import (
     ApiClientSecret,
     ApiClientsPublic,
     ApiClientUpdate,
+    ProvisioningTokenPublic,
 )
 from app.routers.api.created import located
 from app.services.identity import api_clients as service
+from app.services.identity import provisioning_tokens
 
 router = APIRouter(prefix="/api-clients", tags=["api clients"])
 
@@ -74,6 +77,27 @@ def rotate_api_client_secret(client_id: str, session: SessionDep, actor: Manager
     issued = service.rotate_secret(session, actor=actor, client_id=parse_uuid(client_id))
     session.commit()
     return _secret_response(issued, 200)
+
+
+@router.post("/{client_id}/provisioning-token", response_model=ProvisioningTokenPublic)
+def issue_provisioning_token(client_id: str, session: SessionDep, actor: Manager) -> JSONResponse:
+    """A long-lived SCIM token (shown once) for a client with the ``scim`` scope; the client's
+    previous provisioning token stops working. 409 without the scope or for a revoked client."""
+    issued = provisioning_tokens.issue(session, actor=actor, client_id=parse_uuid(client_id))
+    session.commit()
+    body = ProvisioningTokenPublic(
+        token=issued.token,
+        expires_at=issued.expires_at,
+        scim_base_url=get_settings().base_url.rstrip("/") + "/scim/v2",
+    )
+    return JSONResponse(body.model_dump(mode="json"), headers=NO_STORE)
+
+
+@router.delete("/{client_id}/provisioning-token", status_code=204)
+def withdraw_provisioning_token(client_id: str, session: SessionDep, actor: Manager) -> None:
+    """The client's provisioning token stops working at once."""
+    provisioning_tokens.withdraw(session, actor=actor, client_id=parse_uuid(client_id))
+    session.commit()
 
 
 @router.post("/{client_id}/revoke", response_model=ApiClientPublic)

@@ -60,7 +60,13 @@ def _detail(
         request,
         "identity/api_clients/detail.html",
         _form_context(
-            client=client, errors=errors or {}, values={"name": client.name, "scopes": client.scopes}
+            client=client,
+            errors=errors or {},
+            values={
+                "name": client.name,
+                "scopes": client.scopes,
+                "require_if_match": client.require_if_match,
+            },
         ),
         status_code=status_code,
     )
@@ -95,7 +101,7 @@ def new_page(request: Request, actor: Manager) -> Response:
     return render(
         request,
         "identity/api_clients/new.html",
-        _form_context(errors={}, values={"name": "", "kind": "sis", "scopes": []}),
+        _form_context(errors={}, values={"name": "", "kind": "sis", "scopes": [], "require_if_match": False}),
     )
 
 
@@ -107,10 +113,12 @@ def create(
     name: Annotated[str, Form(max_length=1000)] = "",
     kind: Annotated[str, Form(max_length=50)] = "",
     scopes: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    require_if_match: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    values = {"name": name, "kind": kind, "scopes": scopes}
+    conditional = require_if_match == "yes"
+    values = {"name": name, "kind": kind, "scopes": scopes, "require_if_match": conditional}
     try:
-        data = ApiClientCreate(name=name.strip(), kind=kind, scopes=scopes)
+        data = ApiClientCreate(name=name.strip(), kind=kind, scopes=scopes, require_if_match=conditional)
         issued = service.create_client(session, actor=actor, data=data)
     except (ValidationError, ValidationFailed) as exc:
         errors = _field_errors(exc) if isinstance(exc, ValidationError) else _domain_errors(exc)
@@ -141,10 +149,12 @@ def update(
     actor: Manager,
     name: Annotated[str, Form(max_length=1000)] = "",
     scopes: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    require_if_match: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     target: uuid.UUID | None = parse_uuid(client_id)
+    conditional = require_if_match == "yes"  # an unticked box sends nothing: off
     try:
-        data = ApiClientUpdate(name=name.strip(), scopes=scopes)
+        data = ApiClientUpdate(name=name.strip(), scopes=scopes, require_if_match=conditional)
         client = service.update_client(session, actor=actor, client_id=target, data=data)
     except (ValidationError, ValidationFailed) as exc:
         errors = _field_errors(exc) if isinstance(exc, ValidationError) else _domain_errors(exc)
@@ -152,7 +162,11 @@ def update(
         response = render(
             request,
             "identity/api_clients/detail.html",
-            _form_context(client=client, errors=errors, values={"name": name, "scopes": scopes}),
+            _form_context(
+                client=client,
+                errors=errors,
+                values={"name": name, "scopes": scopes, "require_if_match": conditional},
+            ),
             status_code=422,
         )
         return response
