@@ -27,6 +27,7 @@ import time
 import uuid
 from typing import Any
 
+from benchkit import figure, mark_bench_database, write_results
 from pydantic import TypeAdapter
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
@@ -168,6 +169,7 @@ def main() -> None:
     url = os.environ.get("STEWARD_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(url or f"sqlite:///{tmp}/bench.db")
+        mark_bench_database(engine)  # it empties the roster tables
         upgrade(engine)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"roster sync: {STUDENTS:,} students, {GUARDIANS:,} guardians on {engine.dialect.name}")
@@ -199,6 +201,15 @@ def main() -> None:
         )
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"  peak memory of the sync (RSS, body parsed and held) {peak_mb:5.0f} MB (limit 1024 MB)")
+        name = f"roster.{engine.dialect.name}.sync_{STUDENTS}"
+        write_results(
+            [
+                figure(f"{name}.all_new", first, "s", baseline),
+                figure(f"{name}.unchanged", again, "s", baseline),
+                figure(f"{name}.peak_rss", peak_mb, "MB", 1024.0),
+            ],
+            prefix=f"roster.{engine.dialect.name}.",
+        )
         _empty(engine)
         engine.dispose()
 

@@ -37,12 +37,13 @@ STUDENTS, VENDORS, RESPONSES = (2_000, 20, 20_000) if QUICK else (100_000, 500, 
 BATCH = 1_000 if QUICK else 10_000
 CLIENTS, REQUESTS = (4, 400) if QUICK else (8, 4_000)
 _TMP = tempfile.mkdtemp(prefix="steward-bench-")
-os.environ.setdefault(
-    "STEWARD_DATABASE_URL", os.environ.get("STEWARD_BENCH_DATABASE_URL") or f"sqlite:///{_TMP}/b.db"
-)
+# The app served here reads its database from the settings: always the bench database, never the
+# one a developer's environment or .env names (this bench empties the tables it fills).
+os.environ["STEWARD_DATABASE_URL"] = os.environ.get("STEWARD_BENCH_DATABASE_URL") or f"sqlite:///{_TMP}/b.db"
 
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
+from benchkit import figure, mark_bench_database, write_results  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import delete, event, insert  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
@@ -256,7 +257,7 @@ def _bare_app(sample: dict[str, Any]) -> FastAPI:
     return bare
 
 
-def http_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
+def http_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> list[dict[str, Any]]:
     token = _token(engine)
     real, real_base = _serve(create_app())
     headers = {"Authorization": f"Bearer {token}"}
@@ -274,9 +275,11 @@ def http_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
         f"  single checks, {CLIENTS} clients over HTTP: {real_rps:8.0f} req/s vs bare {bare_rps:8.0f} req/s"
         f"   ratio {real_rps / bare_rps:5.2f} (target >= 0.60)"
     )
+    name = f"sharing_check.{engine.dialect.name}.http_single_c{CLIENTS}"
+    return [figure(name, real_rps, "req/s", bare_rps)]
 
 
-def batch_time(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
+def batch_time(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> list[dict[str, Any]]:
     """Server time of the batch endpoint: parse the JSON body, check, serialize (no HTTP)."""
     raw = json.dumps(
         {"vendor_id": str(vendor), "student_sis_ids": sis_ids[:BATCH], "data_elements": ["student_name"]}
@@ -305,9 +308,14 @@ def batch_time(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
         f"  batch of {BATCH:,} students, one vendor: {median * 1000:8.1f} ms server time, {queries} queries"
         f"   ratio to 200 ms {median / 0.2:5.2f} (target < 1)"
     )
+    name = f"sharing_check.{engine.dialect.name}.batch_{BATCH}"
+    return [
+        figure(f"{name}.server_time", median * 1000, "ms", 200.0, [t * 1000 for t in times]),
+        figure(f"{name}.queries", queries, "count"),
+    ]
 
 
-def insert_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
+def insert_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> list[dict[str, Any]]:
     now = clock.now()
     items = [
         DisclosureCreate(
@@ -339,11 +347,14 @@ def insert_ratio(engine: Engine, vendor: uuid.UUID, sis_ids: list[str]) -> None:
         f"  disclosure batch of {BATCH:,}: {logged * 1000:8.1f} ms vs bare executemany {bare * 1000:8.1f} ms"
         f"   ratio {logged / bare:5.2f}"
     )
+    name = f"sharing_check.{engine.dialect.name}.disclosure_insert_{BATCH}"
+    return [figure(name, logged * 1000, "ms", bare * 1000)]
 
 
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     engine = make_engine(get_settings().database_url)
+    mark_bench_database(engine)
     upgrade(engine)
     _clear(engine)
     start = time.perf_counter()
@@ -353,9 +364,10 @@ def main() -> None:
         f" (loaded in {time.perf_counter() - start:.0f} s)"
     )
     try:
-        batch_time(engine, consent_vendors[0], sis_ids)
-        insert_ratio(engine, dpa_vendors[0], sis_ids)
-        http_ratio(engine, dpa_vendors[0], sis_ids)
+        figures = batch_time(engine, consent_vendors[0], sis_ids)
+        figures += insert_ratio(engine, dpa_vendors[0], sis_ids)
+        figures += http_ratio(engine, dpa_vendors[0], sis_ids)
+        write_results(figures, prefix=f"sharing_check.{engine.dialect.name}.")
     finally:
         _clear(engine)
         engine.dispose()
