@@ -25,6 +25,7 @@ from app.routers.api.identity import api_clients as api_clients_api
 from app.routers.api.identity import oauth, whoami
 from app.routers.api.identity import scim as scim_api
 from app.routers.api.identity import staff as staff_api
+from app.routers.api.incidents import files as incident_files_api
 from app.routers.api.incidents import incidents as incidents_api
 from app.routers.api.platform import audit as audit_api
 from app.routers.api.roster import imports as roster_imports_api
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry_api.router,
         consent_api.router,
         incidents_api.router,
+        incident_files_api.router,
         roster_sync_api.router,
         roster_imports_api.router,
         sharing_check_api.router,

@@ -81,7 +81,7 @@ def upgrade() -> None:
     if _trigram_available(bind):
         for column in SEARCHED:
             op.execute(
-                f"CREATE INDEX ix_dispute_trgm_{column} ON dispute USING gin (lower({column}) gin_trgm_ops)"
+                f"CREATE INDEX ix_dispute_trgm_{column} ON dispute USING gin ({column} gin_trgm_ops)"
             )
 
 

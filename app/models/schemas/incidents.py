@@ -246,3 +246,21 @@ class IncidentPublic(BaseModel):
 class IncidentsPublic(BaseModel):
     data: list[IncidentPublic]
     count: int
+
+
+class IncidentFilePublic(BaseModel):
+    """A file of an incident (evidence, a vendor's report); its bytes are a separate download."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class IncidentFilesPublic(BaseModel):
+    data: list[IncidentFilePublic]
+    count: int

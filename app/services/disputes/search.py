@@ -2,8 +2,8 @@
 
 A plain ``LIKE '%text%'`` reads every dispute. An index does the work instead:
 
-- PostgreSQL: trigram GIN indexes (``pg_trgm``) on the lower-cased columns, which serve the same
-  ``lower(column) LIKE '%text%'`` the fallback runs. Where the extension could not be created the
+- PostgreSQL: trigram GIN indexes (``pg_trgm``) on the three columns, which serve the
+  ``column ILIKE '%text%'`` conditions as they are. Where the extension could not be created the
   indexes are absent and the query still works, as a scan.
 - SQLite: an FTS5 table with the trigram tokenizer (``dispute_search``), kept in step with
   ``dispute`` by triggers, so no code path that writes disputes can forget it. Its rows are keyed
@@ -46,11 +46,12 @@ def text_matches(text: str) -> ColumnElement[bool]:
 
 
 def _scan(text: str) -> ColumnElement[bool]:
+    """Grouped: it is compiled on its own, then placed among the queue's other conditions."""
     return sa.or_(
         col(Dispute.reference).icontains(text, autoescape=True),
         col(Dispute.requester_name).icontains(text, autoescape=True),
         col(Dispute.requester_email).icontains(text, autoescape=True),
-    )
+    ).self_group()
 
 
 def fts_phrase(text: str) -> str:

@@ -243,6 +243,14 @@ def attachments_of(session: Session, incident: Incident) -> list[Document]:
     )
 
 
+def attachment_document(session: Session, link: IncidentAttachment) -> Document:
+    """The stored file behind an incident's attachment link."""
+    document = session.get(Document, link.document_id)
+    if document is None:  # the link's foreign key makes this impossible
+        raise NotFound("No such file.")
+    return document
+
+
 def attachment_for_download(
     session: Session, *, incident_id: uuid.UUID, document_id: uuid.UUID, actor: Actor, now: datetime
 ) -> tuple[Document, bytes]:
