@@ -80,9 +80,7 @@ def upgrade() -> None:
         return
     if _trigram_available(bind):
         for column in SEARCHED:
-            op.execute(
-                f"CREATE INDEX ix_dispute_trgm_{column} ON dispute USING gin ({column} gin_trgm_ops)"
-            )
+            op.execute(f"CREATE INDEX ix_dispute_trgm_{column} ON dispute USING gin ({column} gin_trgm_ops)")
 
 
 def downgrade() -> None:
