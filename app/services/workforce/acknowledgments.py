@@ -76,9 +76,7 @@ class Pending:
     version_id: uuid.UUID
     label: str
     due_on: date
-
-    def overdue(self, today: date) -> bool:
-        return today > self.due_on
+    overdue: bool
 
 
 def pending_for(session: Session, *, employee: Employee, now: datetime) -> Pending | None:
@@ -100,7 +98,8 @@ def pending_for(session: Session, *, employee: Employee, now: datetime) -> Pendi
     if row is None or row[1] is not None:
         return None
     version, _signed, due = row
-    return Pending(version.id, version.label, due or due_on(version, employee.created_at))
+    due = due or due_on(version, employee.created_at)
+    return Pending(version.id, version.label, due, today > due)
 
 
 def history(session: Session, *, employee_id: uuid.UUID) -> list[tuple[WispAcknowledgment, WispVersion]]:

@@ -156,7 +156,8 @@ def trained(session: Session, school_year: str, today: date) -> Breakdown:
 def overdue_people(
     session: Session, *, version: WispVersion | None, school_year: str, today: date
 ) -> list[Overdue]:
-    person: list[Any] = [Employee.id, Employee.name, Employee.email, Employee.department, Employee.employee_type]
+    person: list[Any] = [Employee.id, Employee.name, Employee.email, Employee.department]
+    person.append(Employee.employee_type)
     rows: list[Overdue] = []
     if version is not None:
         for eid, name, email, dept, etype, due in session.execute(
