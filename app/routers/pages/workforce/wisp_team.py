@@ -58,6 +58,7 @@ def _versions(request: Request, session: SessionDep, actor: Actor, **context: An
         {
             "versions": wisp_versions.list_versions(session),
             "current": wisp_versions.current_version(session, today=today),
+            "today": today,
             **context,
         },
         status_code,
