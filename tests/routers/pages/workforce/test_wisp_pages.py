@@ -205,10 +205,28 @@ def test_the_dashboard_shows_the_figures_and_exports_every_list(client: TestClie
     ],
 )
 def test_who_may_do_what(client: TestClient, db: Session, role: Role, reads: bool, writes: bool) -> None:
+    campaign = training.create_campaign(
+        db,
+        actor=team(db),
+        form=training.CampaignInput(
+            school_year="2026-27", title="WISP 2026", materials_url="https://x.example/t"
+        ),
+        now=NOW,
+    )
     sign_in_as(client, db, hired(db, date(2020, 1, 1), roles=[role], name="Some One"))
     assert client.get("/staff/wisp").status_code == 200  # everyone has their own page
-    for path in ("/staff/compliance", "/staff/wisp/versions", "/staff/wisp/training", "/staff/wisp/reviews"):
-        assert client.get(path).status_code == (200 if reads else 403), path
+    detail = f"/staff/wisp/training/{campaign.id}"
+    for path in (
+        "/staff/compliance",
+        "/staff/wisp/versions",
+        "/staff/wisp/training",
+        "/staff/wisp/reviews",
+        detail,
+    ):
+        page = client.get(path)
+        assert page.status_code == (200 if reads else 403), path
+        if reads and path != "/staff/compliance":
+            assert ('action="/staff/wisp' in page.text) == writes, path  # auditors see no forms
     answer = client.post("/staff/wisp/reviews", data={"held_on": "", "reviewers": "", "findings": ""})
     assert answer.status_code == (422 if writes else 403)
     nav = client.get("/staff").text
