@@ -6,6 +6,7 @@ signing in as the teacher shows the banner."""
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from pypdf import PdfWriter
@@ -132,7 +133,7 @@ def load_wisp(session: Session) -> dict[str, int]:
         ),
         now=_at(min(starts, today)),
     )
-    in_person = []
+    attendees: list[uuid.UUID] = []
     for n, (employee, signs, trains, met) in enumerate(people):
         mark = Signature(employee.name, True, None, "192.0.2.10")
         if signs:
@@ -144,7 +145,7 @@ def load_wisp(session: Session) -> dict[str, int]:
                 now=min(_at(effective + timedelta(days=n % 12)), now),
             )
         if met:
-            in_person.append(employee.id)
+            attendees.append(employee.id)
         elif trains and campaign.opens_on <= today:
             training.certify(
                 session,
@@ -153,12 +154,12 @@ def load_wisp(session: Session) -> dict[str, int]:
                 signature=mark,
                 now=min(_at(starts + timedelta(days=n % 20)), now),
             )
-    if in_person and campaign.opens_on <= today:
+    if attendees and campaign.opens_on <= today:
         training.record_in_person(
             session,
             actor=team,
             campaign_id=campaign.id,
-            employee_ids=in_person,
+            employee_ids=attendees,
             held_on=min(starts + timedelta(days=3), today),
             data=_pdf("Sign-in sheet, WISP training"),
             file_name="sign-in sheet.pdf",
