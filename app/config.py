@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     client_secret_key: SecretStr | None = None
     # WISP §V: days the team has to finish a leaver's offboarding checklist before it is overdue.
     offboarding_days: int = Field(default=3, ge=1, le=30)
+    # WISP §V: days a person has to sign the WISP after their hire or a new version, the day the
+    # school year starts (month, day: training campaigns are named and due from it), and the days
+    # after that start by which a campaign's training is due unless the team says otherwise.
+    wisp_acknowledge_days: int = Field(default=30, ge=1, le=365)
+    school_year_start_month: int = Field(default=9, ge=1, le=12)
+    school_year_start_day: int = Field(default=1, ge=1, le=28)
+    training_due_days: int = Field(default=30, ge=1, le=365)
 
     max_request_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     # Roster intake (JSON sync and OneRoster uploads) is larger than any other request.

@@ -53,6 +53,8 @@ class Viewer:
     employee: Employee | None = None
     guardian: Guardian | None = None
     vendor_contact: VendorContact | None = None
+    # The WISP version this employee has yet to sign (the banner on every staff page), if any.
+    wisp_pending: Any = None
 
     @property
     def audience(self) -> Audience:
@@ -105,6 +107,10 @@ def _load_viewer(request: Request, session: Session) -> Viewer | None:
             session.commit()
             return None
         viewer.employee = employee
+        if row.mfa_passed:
+            from app.services.workforce.acknowledgments import pending_for
+
+            viewer.wisp_pending = pending_for(session, employee=employee, now=clock.now())
     elif row.audience == Audience.guardian:
         viewer.guardian = session.get(Guardian, row.principal_id) if row.principal_id else None
         if viewer.guardian is None:

@@ -35,6 +35,7 @@ from app.routers.api.sharing import disclosures as disclosures_api
 from app.routers.api.vendors import agreements as dpas_api
 from app.routers.api.vendors import registry as registry_api
 from app.routers.api.vendors import vendors as vendors_api
+from app.routers.api.workforce import compliance as compliance_api
 from app.routers.content_type import require_media_type
 from app.routers.pages.consent import family as consent_family
 from app.routers.pages.consent import staff as consent_staff
@@ -57,7 +58,10 @@ from app.routers.pages.vendors import portal_sign_in as vendor
 from app.routers.pages.vendors import refusal as vendor_refusal
 from app.routers.pages.vendors import registry
 from app.routers.pages.vendors import staff as vendors_staff
+from app.routers.pages.workforce import compliance as compliance_pages
 from app.routers.pages.workforce import offboarding as offboarding_pages
+from app.routers.pages.workforce import wisp as wisp_pages
+from app.routers.pages.workforce import wisp_team as wisp_team_pages
 from app.security.cache_control import CacheControlMiddleware
 from app.security.csrf import verify_csrf
 from app.security.headers import SecurityHeadersMiddleware
@@ -115,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         roster_imports_api.router,
         sharing_check_api.router,
         disclosures_api.router,
+        compliance_api.router,
     ):
         app.include_router(api_router, prefix="/api/v1")
     for page_router in (
@@ -143,6 +148,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incidents_staff.router,
         incidents_vendor.router,
         offboarding_pages.router,
+        wisp_pages.router,
+        wisp_team_pages.router,
+        compliance_pages.router,
         roster_pages.router,
         sharing_staff.router,
     ):

@@ -12,6 +12,7 @@ from app.demo.people import load_people
 from app.demo.roster import load_roster_history
 from app.demo.sharing import load_sharing
 from app.demo.vendors import load_vendors
+from app.demo.wisp import load_wisp
 from app.demo.workforce import load_workforce
 from app.models import Student
 
@@ -30,5 +31,6 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_consent(session, seed=seed))
     summary.update(load_incidents(session))
     summary.update(load_workforce(session))
+    summary.update(load_wisp(session))
     summary.update(load_sharing(session, seed=seed))
     return summary

@@ -9,6 +9,8 @@ from app.jobs import (  # noqa: F401  (registers the jobs)
     platform_audit_checkpoint,
     roster_imports,
     workforce_offboarding,
+    workforce_wisp,
+    workforce_wisp_review,
 )
 from app.jobs.registry import JOBS, Job, JobContext, job
 

@@ -66,7 +66,19 @@ from app.models.vendors import (
     VendorContact,
     VendorStatus,
 )
-from app.models.workforce import OffboardingChecklist, OffboardingItem, OffboardingTask
+from app.models.workforce import (
+    OffboardingChecklist,
+    OffboardingItem,
+    OffboardingTask,
+    ReviewTrigger,
+    TrainingCampaign,
+    TrainingCertification,
+    TrainingSession,
+    WispAcknowledgment,
+    WispRecommendation,
+    WispReview,
+    WispVersion,
+)
 
 metadata = SQLModel.metadata
 
@@ -130,15 +142,23 @@ __all__ = [
     "RecoveryCode",
     "ReferenceCounter",
     "ReporterType",
+    "ReviewTrigger",
     "Role",
     "RosterImport",
     "Student",
     "TotpFactor",
+    "TrainingCampaign",
+    "TrainingCertification",
+    "TrainingSession",
     "UserSession",
     "Vendor",
     "VendorContact",
     "VendorStatus",
     "WebAuthnCredential",
+    "WispAcknowledgment",
+    "WispRecommendation",
+    "WispReview",
+    "WispVersion",
     "metadata",
     "open_dispute",
 ]

@@ -15,5 +15,6 @@ SCOPES: dict[str, str] = {
     "consent:write": "create and run consent requests, record answers",
     "incidents:read": "read security incidents",
     "incidents:write": "report and work security incidents",
+    "compliance:read": "read the compliance summary (WISP acknowledgment, training, review)",
     "scim": "provision employee accounts (SCIM 2.0)",
 }

@@ -33,6 +33,10 @@ PERMISSIONS: dict[str, Rule] = {
     "audit.read": Rule(roles=READERS),
     "offboarding.read": Rule(roles=READERS),
     "offboarding.write": Rule(roles=TEAM),
+    "wisp.sign": Rule(roles=ANY_EMPLOYEE),  # one's own acknowledgment and training
+    "wisp.read": Rule(roles=READERS),
+    "wisp.write": Rule(roles=TEAM),
+    "compliance.read": Rule(roles=READERS, scopes=frozenset({"compliance:read"})),
     # the privacy program (later issues use these names)
     "vendors.read": Rule(roles=READERS, scopes=frozenset({"vendors:read", "vendors:write"})),
     "vendors.write": Rule(roles=TEAM, scopes=frozenset({"vendors:write"})),

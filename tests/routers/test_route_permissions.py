@@ -81,7 +81,7 @@ PUBLIC: dict[tuple[str, str], str] = {
 }
 
 # Permissions every employee holds: no role can be refused them (any new one must be added here).
-EVERY_EMPLOYEE = {"vendors.request", "incidents.report"}
+EVERY_EMPLOYEE = {"vendors.request", "incidents.report", "wisp.sign"}
 
 STAFF_DEPS: dict[Callable[..., Any], str] = {
     deps.get_staff: "staff",
