@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session, select
@@ -25,6 +25,9 @@ from app.models import (
 from app.security.permissions import allowed
 from app.security.sessions import client_address, cookie_name, end_all_sessions, find_session, touch
 from app.security.tokens import TokenInvalid, verify_access_token
+
+if TYPE_CHECKING:
+    from app.services.workforce.acknowledgments import Pending
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
@@ -54,7 +57,7 @@ class Viewer:
     guardian: Guardian | None = None
     vendor_contact: VendorContact | None = None
     # The WISP version this employee has yet to sign (the banner on every staff page), if any.
-    wisp_pending: Any = None
+    wisp_pending: Pending | None = None
 
     @property
     def audience(self) -> Audience:
