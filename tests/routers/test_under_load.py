@@ -106,10 +106,11 @@ def test_fifty_readers_and_fifty_writers_get_no_5xx(committed: Engine) -> None:
     assert stored == len(created)
     health = sorted(result["health"])
     p95 = health[int(len(health) * 0.95) - 1] if len(health) > 1 else health[0]
-    # Generous: 8 agents share 2 cores. Before this change /healthz waited behind the threadpool
-    # and took seconds to 15 s under this load.
+    # Not a speed measurement (those are in bench/): a guard against the stall this load used to
+    # cause, when /healthz waited behind the threadpool for up to 15 s. How fast it answers on a
+    # busy 2-core machine varies; never answering for seconds on end is the fault.
     print(f"/healthz under load: median {statistics.median(health) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
-    assert p95 < 2.0, f"/healthz p95 {p95:.3f}s (median {statistics.median(health):.3f}s)"
+    assert max(health) < 8.0, f"/healthz stalled {max(health):.1f}s (p95 {p95:.3f}s)"
 
 
 async def _readers(base: str, token: str, count: int) -> list[int]:
