@@ -38,6 +38,7 @@ from fastapi import Request
 
 from app import formatting
 from app.config import get_settings
+from app.models.schemas.messages import FieldMessage
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DEFAULT = "en"
@@ -91,7 +92,13 @@ def N_(message: str) -> str:
 
 
 def translate(message: object) -> str:
-    """The ``t`` filter: a label made in code, translated, still escaped on output (never Markup)."""
+    """The ``t`` filter: a label made in code, translated, still escaped on output (never Markup).
+    A form message (``FieldMessage``) is translated with the field's name inside it."""
+    if isinstance(message, FieldMessage):
+        if not message.params:
+            return gettext(message.msgid)
+        params = {k: gettext(v) if k == "noun" else v for k, v in message.params.items()}
+        return gettext(message.msgid).format(**params)
     return gettext(str(message)) if message else ""
 
 

@@ -50,3 +50,33 @@ document.addEventListener("submit", function (event) {
     setUp();
   }
 })();
+
+// Forms with errors: the error summary (data-error-summary) takes focus when the page loads and when
+// htmx swaps a form in, so a screen reader announces it first; its links move focus to the field.
+(function () {
+  "use strict";
+  function focusSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var control = field.matches("input, select, textarea") ? field : field.querySelector("input, select, textarea");
+    var label = document.querySelector("label[for='" + (control || field).id + "']") || field;
+    label.scrollIntoView();
+    (control || field).focus({ preventScroll: true });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    focusSummary(target && target.isConnected ? target.parentNode : document);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusSummary(); });
+  } else {
+    focusSummary();
+  }
+})();
