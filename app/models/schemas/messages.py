@@ -40,26 +40,31 @@ FIELD_NOUNS = {
     "email": N_("your email address"),
     "requester_name": N_("your name"),
     "requester_relation": N_("how you are related to the student"),
-    "requester_email": N_("the requester's email address"),
-    "description": N_("a description of the concern"),
-    "student_description": N_("the student's name and school"),
+    "requester_email": N_("the requester email address"),
+    "description": N_("the description of the concern"),
+    "student_description": N_("the name and school of the student"),
     "student_id": N_("the child this is about"),
     "category": N_("what the concern is about"),
     "language": N_("the language for our answer"),
     "attachment": N_("the document or photo"),
     "body": N_("the message"),
     "name": N_("the name"),
-    "contact_email": N_("the contact's email address"),
-    "contact_name": N_("the contact's name"),
+    "contact_email": N_("the contact email address"),
+    "contact_name": N_("the contact name"),
     "privacy_policy_url": N_("the privacy policy address"),
     "website": N_("the website address"),
-    "signatory_name": N_("the signatory's name"),
-    "signatory_title": N_("the signatory's title"),
+    "signatory_name": N_("the signatory name"),
+    "signatory_title": N_("the signatory title"),
     "title": N_("the title"),
     "reason": N_("the reason"),
     "note": N_("the note"),
     "purpose": N_("the purpose"),
     "data_elements": N_("the data elements"),
+    "roles": N_("at least one role"),
+    "template": N_("the agreement template"),
+    "effective_on": N_("the effective date"),
+    "expires_on": N_("the expiry date"),
+    "breach_notice_hours": N_("the hours the vendor has to tell us of a breach"),
 }
 
 ENTER = N_("Enter {noun}.")
@@ -124,7 +129,11 @@ def noun_of(field: str, ctx: dict[str, Any] | None = None) -> str:
     label = str((ctx or {}).get("label") or "")
     if label:
         return label[0].lower() + label[1:]
-    return "the " + field.replace("_", " ")
+    words = field.replace("_", " ")
+    for ending, instead in ((" on", " date"), (" at", " date and time"), (" id", "")):
+        if words.endswith(ending):
+            words = words.removesuffix(ending) + instead
+    return "the " + words
 
 
 def message_for(field: str, err: Any) -> FieldMessage:
@@ -148,6 +157,8 @@ def message_for(field: str, err: Any) -> FieldMessage:
         return FieldMessage(EMAIL, noun=noun)
     if kind == "control_character":
         return FieldMessage(ONE_LINE if "one line" in text else CONTROLS, noun=noun)
+    if kind == "too_short" and field in FIELD_NOUNS:
+        return FieldMessage(CHOOSE, noun=noun)
     if kind in _BY_TYPE:
         return FieldMessage(_BY_TYPE[kind], noun=noun)
     # A rule of our own (a model validator, a custom error): its message is already in plain words.

@@ -118,7 +118,7 @@ def test_a_requester_describes_the_student_in_words(client, db: Session) -> None
 
 @pytest.mark.parametrize(
     ("description", "message"),
-    [("", "The description is required."), ("x" * 100_000, "The description is too long")],
+    [("", "Enter the description of the concern."), ("x" * 100_000, "Shorten the description of the concern to")],
 )
 def test_a_bad_description_re_renders_the_form_with_the_input_kept(
     client, db: Session, description: str, message: str
