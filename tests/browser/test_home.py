@@ -10,7 +10,7 @@ def test_home_page_is_accessible_and_loads_its_assets(page) -> None:
     page.on("requestfailed", lambda req: failed.append(req.url))
     page.goto("/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("How ")
-    assert page.get_by_role("button", name="Open the DPA registry").get_attribute("href") == "/registry"
+    assert page.get_by_role("link", name="Open the DPA registry").get_attribute("href") == "/registry"
     assert page.evaluate("typeof htmx") == "object"  # htmx loaded from /static/vendor under the CSP
     assert failed == [] and page.console_errors == []
     assert_accessible(page)

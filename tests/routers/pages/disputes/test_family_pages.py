@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from app import formatting
 from sqlmodel import Session, select
 
 from app.models import Dispute, DisputeMessage, DisputeStatus, MessageKind, Role
@@ -91,7 +93,10 @@ def test_a_guardian_picks_a_child_files_and_sees_the_due_date(client, db: Sessio
     assert confirmation.status_code == 200
     assert dispute.reference in confirmation.text
     assert "We will answer by" in confirmation.text
-    assert re.search(r"[AP]M E[SD]T", confirmation.text)  # the district's time zone
+    # A family reads the deadline as a date (its day in the district's time zone), not a time and zone.
+    due = formatting.local_time(dispute.due_at, "%-d %B %Y")
+    assert f'We will answer by <strong><time datetime="{dispute.due_at.isoformat()}">{due}</time>' in confirmation.text
+    assert not re.search(r"[AP]M E[SD]T", confirmation.text)
 
     mine = client.get("/disputes/mine")
     assert dispute.reference in mine.text and "Received" in mine.text and "On track" in mine.text
