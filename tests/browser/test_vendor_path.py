@@ -91,7 +91,7 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     pg.get_by_label("Contact email").fill(contact_email)
     pg.get_by_role("button", name="Add the contact").click()
     _flash(pg, "Dana Vendor was added")
-    pg.get_by_role("button", name="Start an agreement").click()
+    pg.get_by_role("link", name="Start an agreement").click()
     pg.wait_for_url(re.compile(r"/dpas/new$"))
     assert_accessible(pg)
     pg.get_by_label("Template").select_option("mspa")

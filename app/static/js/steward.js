@@ -80,3 +80,25 @@ document.addEventListener("submit", function (event) {
     focusSummary();
   }
 })();
+
+// USWDS's file input names its control after its instructions ("Drag file here or choose from
+// folder"), which hides the field's own label from screen readers: put the label first again.
+(function () {
+  "use strict";
+  function labelOf(input) {
+    var label = input.id && document.querySelector("label[for='" + input.id + "']");
+    return label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+  function rename(input) {
+    var name = labelOf(input);
+    var current = input.getAttribute("aria-label") || "";
+    if (name && current && current.indexOf(name) !== 0) input.setAttribute("aria-label", name + ". " + current);
+  }
+  function setUp() {
+    document.querySelectorAll("input.usa-file-input__input").forEach(function (input) {
+      rename(input);
+      new MutationObserver(function () { rename(input); }).observe(input, { attributes: true, attributeFilter: ["aria-label"] });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", setUp);
+})();
