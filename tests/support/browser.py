@@ -96,11 +96,7 @@ def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "crit
         "async (tags) => await axe.run(document, {runOnly: tags, resultTypes: ['violations']})",
         [*WCAG_TAGS, "best-practice"],
     )
-    bad = [
-        v
-        for v in result["violations"]
-        if set(v["tags"]) & set(WCAG_TAGS) or v.get("impact") in impacts
-    ]
+    bad = [v for v in result["violations"] if set(v["tags"]) & set(WCAG_TAGS) or v.get("impact") in impacts]
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
         for v in bad

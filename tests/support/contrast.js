@@ -53,6 +53,8 @@
     const at = drawnOn(el);
     if (!at || !at.node || !visible(el.matches(".usa-checkbox__input, .usa-radio__input, .usa-file-input__input") ? at.node : el)) continue;
     const style = getComputedStyle(at.node, at.pseudo);
+    // A native checkbox or radio is drawn by Chromium itself (#767676 on white: 4.5:1), not by CSS.
+    if (el.matches("[type=checkbox], [type=radio]") && !at.pseudo && style.appearance !== "none") continue;
     const bg = background(at.node);
     let color = null;
     if (parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== "none") color = parse(style.borderTopColor);

@@ -67,6 +67,27 @@ FIELD_NOUNS = {
     "breach_notice_hours": N_("the hours the vendor has to tell us of a breach"),
 }
 
+# Fields answered by choosing (radios, selects, checkboxes): a missing answer is "Choose ...".
+CHOICE_FIELDS = frozenset(
+    {
+        "category",
+        "student_id",
+        "requester_relation",
+        "language",
+        "template",
+        "roles",
+        "kind",
+        "scopes",
+        "adoption",
+        "answer",
+        "route",
+        "channel",
+        "decision",
+        "status",
+        "entity_type",
+    }
+)
+
 ENTER = N_("Enter {noun}.")
 TOO_SHORT = N_("Enter at least {minimum} characters for {noun}.")
 TOO_LONG = N_("Shorten {noun} to {maximum} characters or fewer.")
@@ -144,12 +165,18 @@ def message_for(field: str, err: Any) -> FieldMessage:
     text = str(err.get("msg", "")).removeprefix("Value error, ")
     if kind == "string_too_short":
         minimum = int(ctx.get("min_length", 1))
-        return FieldMessage(ENTER, noun=noun) if minimum <= 1 else FieldMessage(TOO_SHORT, noun=noun, minimum=str(minimum))
+        return (
+            FieldMessage(ENTER, noun=noun)
+            if minimum <= 1
+            else FieldMessage(TOO_SHORT, noun=noun, minimum=str(minimum))
+        )
     if kind == "string_pattern_mismatch":
         return FieldMessage(ENTER if "\\S" in str(ctx.get("pattern", "")) else CHECK, noun=noun)
     if kind in ("too_long", "string_too_long"):
         maximum = ctx.get("maximum") or ctx.get("max_length") or ""
-        return FieldMessage(TOO_LONG, noun=noun, maximum=f"{maximum:,}" if isinstance(maximum, int) else str(maximum))
+        return FieldMessage(
+            TOO_LONG, noun=noun, maximum=f"{maximum:,}" if isinstance(maximum, int) else str(maximum)
+        )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         limit = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
         return FieldMessage(_BY_TYPE[kind], noun=noun, limit=str(limit))
@@ -157,6 +184,8 @@ def message_for(field: str, err: Any) -> FieldMessage:
         return FieldMessage(EMAIL, noun=noun)
     if kind == "control_character":
         return FieldMessage(ONE_LINE if "one line" in text else CONTROLS, noun=noun)
+    if kind in ("missing", "missing_text") and field in CHOICE_FIELDS:
+        return FieldMessage(CHOOSE, noun=noun)
     if kind == "too_short" and field in FIELD_NOUNS:
         return FieldMessage(CHOOSE, noun=noun)
     if kind in _BY_TYPE:

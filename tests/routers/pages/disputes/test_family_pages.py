@@ -95,7 +95,10 @@ def test_a_guardian_picks_a_child_files_and_sees_the_due_date(client, db: Sessio
     assert "We will answer by" in confirmation.text
     # A family reads the deadline as a date (its day in the district's time zone), not a time and zone.
     due = formatting.local_time(dispute.due_at, "%-d %B %Y")
-    assert f'We will answer by <strong><time datetime="{dispute.due_at.isoformat()}">{due}</time>' in confirmation.text
+    assert (
+        f'We will answer by <strong><time datetime="{dispute.due_at.isoformat()}">{due}</time>'
+        in confirmation.text
+    )
     assert not re.search(r"[AP]M E[SD]T", confirmation.text)
 
     mine = client.get("/disputes/mine")
@@ -123,7 +126,10 @@ def test_a_requester_describes_the_student_in_words(client, db: Session) -> None
 
 @pytest.mark.parametrize(
     ("description", "message"),
-    [("", "Enter the description of the concern."), ("x" * 100_000, "Shorten the description of the concern to")],
+    [
+        ("", "Enter the description of the concern."),
+        ("x" * 100_000, "Shorten the description of the concern to"),
+    ],
 )
 def test_a_bad_description_re_renders_the_form_with_the_input_kept(
     client, db: Session, description: str, message: str

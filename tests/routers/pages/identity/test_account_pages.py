@@ -60,7 +60,10 @@ def _row(db: Session, client: TestClient) -> UserSession:
 
 def _flash(client: TestClient, url: str) -> str:
     page = client.get(url)
-    match = re.search(r'class="[^"]*\bflash flash-\w+">\s*<div class="usa-alert__body"><p class="usa-alert__text">([^<]+)</p>', page.text)
+    match = re.search(
+        r'class="[^"]*\bflash flash-\w+">\s*<div class="usa-alert__body"><p class="usa-alert__text">([^<]+)</p>',
+        page.text,
+    )
     assert match, "no flash message"
     return match.group(1)
 

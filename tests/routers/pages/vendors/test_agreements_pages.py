@@ -73,7 +73,10 @@ def test_create_from_the_vendor_page(team: TestClient, db: Session) -> None:
         ({"expires_on": "2025-01-01"}, "The expiry date must be after the effective date."),
         ({"template": ""}, "Choose the agreement template."),
         ({"adoption": "subscribing"}, "Name the district whose agreement is adopted."),
-        ({"breach_notice_hours": "0"}, "Enter a number of at least 1 for the hours the vendor has to tell us of a breach."),
+        (
+            {"breach_notice_hours": "0"},
+            "Enter a number of at least 1 for the hours the vendor has to tell us of a breach.",
+        ),
         ({"effective_on": "yesterday"}, "Enter the effective date as a real date, like 23 December 2026."),
     ],
 )
