@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext marker's usual name)
+def N_(message: str) -> str:
     return message
 
 

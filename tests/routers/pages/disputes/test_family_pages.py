@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from app import formatting
 from sqlmodel import Session, select
 
+from app import formatting
 from app.models import Dispute, DisputeMessage, DisputeStatus, MessageKind, Role
 from app.services.disputes import actions as dispute_actions
 from tests.support.auth import sign_in_family

@@ -60,10 +60,8 @@ def _row(db: Session, client: TestClient) -> UserSession:
 
 def _flash(client: TestClient, url: str) -> str:
     page = client.get(url)
-    match = re.search(
-        r'class="[^"]*\bflash flash-\w+">\s*<div class="usa-alert__body"><p class="usa-alert__text">([^<]+)</p>',
-        page.text,
-    )
+    flash = r'\bflash flash-\w+">\s*<div class="usa-alert__body"><p class="usa-alert__text">([^<]+)</p>'
+    match = re.search(flash, page.text)
     assert match, "no flash message"
     return match.group(1)
 
