@@ -198,6 +198,7 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     tp.get_by_label("Decision").select_option("information")
     tp.get_by_label("Response").fill("You can see Milo's full record at the school office from Monday.")
     tp.get_by_role("button", name="Send response and stop the clock").click()
+    tp.get_by_role("dialog").get_by_role("button", name="Yes, go ahead").click()  # the confirmation
     expect(tp.locator(".flash").first).to_contain_text("The response was sent")
     assert "Answered on time" in tp.locator(".dispute-clock").inner_text()
     assert_accessible(tp)

@@ -1,12 +1,46 @@
 // Steward's own scripts. Loaded as a file (no inline scripts: CSP). Pages work without it.
 
-// Staff admin: forms marked data-confirm ask before they are sent (without JS they are sent as is).
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+// Forms marked data-confirm (withdraw, terminate, execute...) ask first, in the USWDS-styled dialog
+// #confirm-dialog (partials/_confirm_dialog.html); without JS they are sent as is.
+(function () {
+  "use strict";
+  var pending = null;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (form.dataset.confirmed === "yes") {
+      delete form.dataset.confirmed;
+      return;
+    }
+    var dialog = document.getElementById("confirm-dialog");
     event.preventDefault();
+    if (!dialog || typeof dialog.showModal !== "function") {
+      if (window.confirm(form.dataset.confirm)) send(form, event.submitter);
+      return;
+    }
+    pending = { form: form, submitter: event.submitter };
+    dialog.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
+    dialog.showModal();
+  });
+  function send(form, submitter) {
+    form.dataset.confirmed = "yes";
+    if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
   }
-});
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var dialog = document.getElementById("confirm-dialog");
+    if (target.closest("[data-confirm-yes]") && pending) {
+      var chosen = pending;
+      pending = null;
+      dialog.close();
+      send(chosen.form, chosen.submitter);
+    } else if (target.closest("[data-confirm-no]")) {
+      pending = null;
+      dialog.close();
+    }
+  });
+})();
 
 // Session idle warning: on pages whose <body> has data-idle-seconds, a dialog one minute before
 // the server's idle timeout offers "Stay signed in" (an htmx POST to /session/keepalive).
