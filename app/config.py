@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/steward.db"
     base_url: str = "http://127.0.0.1:8000"
     district_name: str = "Riverbend Public Schools"
+    # The logo beside the district's name in the page header: a path on this site (the CSP allows no
+    # other origin for images); empty for none.
+    district_logo: str = "/static/favicon.svg"
     time_zone: str = "America/New_York"
     privacy_team_email: str = "privacy@riverbend.example.org"
 

@@ -38,6 +38,7 @@ from fastapi import Request
 
 from app import formatting
 from app.config import get_settings
+from app.models.schemas.messages import FieldMessage
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DEFAULT = "en"
@@ -91,7 +92,13 @@ def N_(message: str) -> str:
 
 
 def translate(message: object) -> str:
-    """The ``t`` filter: a label made in code, translated, still escaped on output (never Markup)."""
+    """The ``t`` filter: a label made in code, translated, still escaped on output (never Markup).
+    A form message (``FieldMessage``) is translated with the field's name inside it."""
+    if isinstance(message, FieldMessage):
+        if not message.params:
+            return gettext(message.msgid)
+        params = {k: gettext(v) if k == "noun" else v for k, v in message.params.items()}
+        return gettext(message.msgid).format(**params)
     return gettext(str(message)) if message else ""
 
 
@@ -202,6 +209,11 @@ def local_date(value: datetime | None) -> str:
     return format_datetime(value.astimezone(zone), "d MMM y", tzinfo=zone, locale=_locale())
 
 
-def long_date(value: date | None) -> str:
-    """A calendar date in full ("December 2, 2026", "2 de diciembre de 2026")."""
-    return "" if value is None else format_date(value, "long", locale=_locale())
+def long_date(value: date | datetime | None) -> str:
+    """A calendar date in full, the way people say it ("23 December 2026", "23 de diciembre de
+    2026"); a moment (a deadline) is first taken to its day in the district's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_settings().zone).date()
+    return format_date(value, "d MMMM y" if _active.get() == DEFAULT else "long", locale=_locale())

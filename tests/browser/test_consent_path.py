@@ -91,7 +91,7 @@ def test_a_guardian_refuses_and_the_team_sees_it(
     expect(gp.locator("main")).to_contain_text(f"Moonbeam Video {tag}")
     gp.get_by_role("link", name=f"Moonbeam Video {tag}").click()
     gp.wait_for_url(re.compile(answer_path + "$"))
-    gp.get_by_role("button", name="No dar mi consentimiento").click()
+    gp.get_by_role("link", name="No dar mi consentimiento").click()
     expect(gp.locator("h1")).to_contain_text("No dar mi consentimiento")
     _both_widths(gp)
     gp.get_by_role("button", name="Confirmar: no doy mi consentimiento").click()

@@ -25,7 +25,7 @@ from app.models import Dispute, DisputeStatus, Role
 from app.models.schemas.disputes import StaffDisputeCreate
 from app.services.disputes.clock import clock_days, due_at
 from app.services.disputes.filing import staff_file_dispute
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, assert_error_summary_focused
 from tests.support.e2e import deliver_mail, emailed_link, person, staff_browser
 from tests.support.factories import make_employee, make_guardian, make_student
 from tests.support.smtp import SmtpSink
@@ -81,10 +81,10 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp = family.new_page()
     gp.goto("/")
     assert_accessible(gp)
-    gp.get_by_role("button", name="Raise a concern about your child's data").click()
+    gp.get_by_role("link", name="Raise a concern about your child's data").click()
     gp.wait_for_url(re.compile(r"/disputes/new$"))
     assert_accessible(gp)
-    gp.get_by_role("button", name="Confirm my email to raise a concern").click()
+    gp.get_by_role("link", name="Confirm my email to raise a concern").click()
     gp.wait_for_url(re.compile(r"/family/sign-in"))
     assert_accessible(gp)
     gp.get_by_label("Email address").fill(guardian_email)
@@ -109,13 +109,32 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp.wait_for_url(re.compile(r"/disputes/new$"))
     assert_accessible(gp)
     # Each category's explanation sits below its name, never over it.
-    choice = gp.locator("label.choice", has_text="I want to see my child's record")
-    name_box, help_box = choice.locator("input").bounding_box(), choice.locator(".choice-help").bounding_box()
+    choice = gp.locator(".usa-radio", has_text="I want to see my child's record")
+    name_box, help_box = (
+        choice.locator(".choice-name").bounding_box(),
+        choice.locator(".choice-help").bounding_box(),
+    )
     assert help_box["y"] >= name_box["y"] + name_box["height"] - 1
     size = gp.viewport_size
     gp.set_viewport_size({"width": 390, "height": 800})  # a phone: nothing runs off the side
     assert gp.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     gp.set_viewport_size(size)
+    # Sent empty: the error summary takes focus, the title says so, each message names its field
+    # in plain words, and its link moves focus to the field.
+    gp.get_by_role("button", name="Send my concern").click()
+    gp.wait_for_url(re.compile(r"/disputes/new$"))
+    assert_error_summary_focused(gp)
+    assert gp.title().startswith("Error: ")
+    # The refused form comes back as a 422, which Chromium logs; nothing else may be logged.
+    (refused,) = family.console_errors
+    assert "status of 422" in refused
+    family.console_errors.clear()
+    summary = gp.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Choose what the concern is about.")
+    expect(summary).to_contain_text("Enter the description of the concern.")
+    assert_accessible(gp)
+    summary.get_by_role("link", name="Enter the description of the concern.").click()
+    expect(gp.get_by_label("Describe your concern")).to_be_focused()
     gp.get_by_label("I want to see my child's record").check()
     gp.get_by_label("Which child is this about?").select_option(
         label=f"Milo Reyes{tag} (Maple Street Elementary School, grade 3)"
@@ -136,7 +155,9 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     local_received, local_due = received.astimezone(zone), due.astimezone(zone)
     assert local_due.date() == local_received.date() + timedelta(days=clock_days("access_to_record"))
     assert (local_due.hour, local_due.minute) == (local_received.hour, local_received.minute)
-    assert gp.locator(".due-promise time").inner_text() == local_time(due)
+    assert gp.locator(".due-promise time").inner_text() == local_time(
+        due, "%-d %B %Y"
+    )  # a date, for a family
     assert_accessible(gp)
 
     # The acknowledgment gives the reference and the due date; the team is told too.
@@ -177,6 +198,7 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     tp.get_by_label("Decision").select_option("information")
     tp.get_by_label("Response").fill("You can see Milo's full record at the school office from Monday.")
     tp.get_by_role("button", name="Send response and stop the clock").click()
+    tp.get_by_role("dialog").get_by_role("button", name="Yes, go ahead").click()  # the confirmation
     expect(tp.locator(".flash").first).to_contain_text("The response was sent")
     assert "Answered on time" in tp.locator(".dispute-clock").inner_text()
     assert_accessible(tp)

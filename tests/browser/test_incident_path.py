@@ -49,7 +49,7 @@ def test_report_assess_notify_review_and_close(committed: Engine, browser: Any, 
     # An employee reports from the navigation.
     tp = staff_browser(browser, live_server, committed, teacher_id).new_page()
     tp.goto("/staff")
-    tp.get_by_role("link", name="Report an incident").click()
+    tp.locator("#main").get_by_role("link", name="Report an incident").click()
     tp.wait_for_url(re.compile(r"/staff/incidents/new$"))
     assert_accessible(tp)
     tp.get_by_role("button", name="Send the report").click()  # empty: errors shown, still accessible

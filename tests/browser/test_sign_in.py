@@ -58,7 +58,7 @@ def test_an_employee_enrolls_totp_signs_out_and_signs_in_with_it(committed: Engi
     codes = page.locator("#recovery-codes li").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
     assert_accessible(page)
-    page.get_by_role("button", name=re.compile("I have saved my codes")).click()
+    page.get_by_role("link", name=re.compile("I have saved my codes")).click()
     page.wait_for_url("**/staff")
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Robin Browser"
     assert_accessible(page)

@@ -85,13 +85,14 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     expect(pg.locator("hgroup .status")).to_have_text("Requested")
     assert_accessible(pg)
     pg.get_by_role("button", name="Start the review").click()
+    pg.get_by_role("dialog").get_by_role("button", name="Yes, go ahead").click()  # the confirmation
     _flash(pg, f"{tool} is now under review")
     expect(pg.locator("hgroup .status")).to_have_text("Under review")
     pg.get_by_label("Contact name").fill("Dana Vendor")
     pg.get_by_label("Contact email").fill(contact_email)
     pg.get_by_role("button", name="Add the contact").click()
     _flash(pg, "Dana Vendor was added")
-    pg.get_by_role("button", name="Start an agreement").click()
+    pg.get_by_role("link", name="Start an agreement").click()
     pg.wait_for_url(re.compile(r"/dpas/new$"))
     assert_accessible(pg)
     pg.get_by_label("Template").select_option("mspa")
@@ -109,6 +110,7 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     expect(pg.locator("hgroup .status")).to_have_text("Draft")
     assert_accessible(pg)
     pg.get_by_role("button", name="Send to the vendor").click()
+    pg.get_by_role("dialog").get_by_role("button", name="Yes, go ahead").click()  # the confirmation
     _flash(pg, "The agreement was sent")
     expect(pg.locator("hgroup .status")).to_have_text("Sent to the vendor")
 
@@ -147,6 +149,7 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     assert pg.get_by_text("Every required term is ticked.").is_visible()
     assert_accessible(pg)
     pg.get_by_role("button", name="Execute the agreement").click()
+    pg.get_by_role("dialog").get_by_role("button", name="Yes, go ahead").click()  # the confirmation
     _flash(pg, "The agreement was executed")
     expect(pg.locator("hgroup .status")).to_have_text("Executed")
     pg.goto(vendor_url)

@@ -164,5 +164,5 @@ def test_the_page_form_refuses_it_with_plain_words(client: TestClient, db: Sessi
         "/staff/vendors/request", data={"name": "Evil Tool\rBcc: victim@example.net", "purpose": "Reading"}
     )
     assert response.status_code == 422
-    assert "Use one line of text, without line breaks or control characters." in response.text
+    assert "Write the name on one line, without line breaks or control characters." in response.text
     assert 'value="Evil Tool' in response.text  # the value is kept for the person to fix

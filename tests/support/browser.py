@@ -19,6 +19,7 @@ from tests.support.net import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CONTRAST_JS = Path(__file__).resolve().parent / "contrast.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -82,18 +83,39 @@ def _axe_source() -> str:
     return AXE_JS.read_text()
 
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
 def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
-    """Run axe-core (from the npm registry) on the page: no serious or critical violations."""
+    """Run axe-core (from the npm registry) on the page: no violation of WCAG 2.2 A/AA at all, no
+    serious or critical best-practice one; then what axe cannot check (``assert_contrast``)."""
     # Runtime.evaluate is not subject to the page's CSP, so axe runs without weakening it.
     page.evaluate(_axe_source())
     # resultTypes: only violations get their nodes listed, which makes a run several times faster.
     result = page.evaluate(
-        "async () => await axe.run(document,"
-        " {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],"
-        " resultTypes: ['violations']})"
+        "async (tags) => await axe.run(document, {runOnly: tags, resultTypes: ['violations']})",
+        [*WCAG_TAGS, "best-practice"],
     )
-    bad = [v for v in result["violations"] if v.get("impact") in impacts]
+    bad = [v for v in result["violations"] if set(v["tags"]) & set(WCAG_TAGS) or v.get("impact") in impacts]
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
         for v in bad
     )
+    assert_contrast(page)
+
+
+@functools.cache
+def _contrast_source() -> str:
+    return CONTRAST_JS.read_text()
+
+
+def assert_contrast(page: Any) -> None:
+    """WCAG 1.4.11 in the browser: every form control's border and every focus indicator on the page
+    has at least 3:1 contrast against its background (computed styles, as drawn)."""
+    failures = page.evaluate(_contrast_source())
+    assert not failures, "\n".join(failures[:20])
+
+
+def assert_error_summary_focused(page: Any) -> None:
+    """After a refused submit, the first thing focused is the form's error summary."""
+    page.wait_for_function("document.activeElement && document.activeElement.matches('[data-error-summary]')")

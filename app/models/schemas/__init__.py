@@ -74,9 +74,8 @@ def required_text(maximum: int) -> Any:
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Pydantic errors as {field: first message}, for re-rendering a form beside its fields."""
-    errors: dict[str, str] = {}
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err["loc"] else "form"
-        errors.setdefault(field, err["msg"].removeprefix("Value error, "))
-    return errors
+    """Pydantic errors as {field: first message in plain words}, for re-rendering a form beside its
+    fields (the wording lives in ``messages``)."""
+    from app.models.schemas.messages import field_errors as plain_field_errors
+
+    return plain_field_errors(exc)

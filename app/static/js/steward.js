@@ -1,12 +1,46 @@
 // Steward's own scripts. Loaded as a file (no inline scripts: CSP). Pages work without it.
 
-// Staff admin: forms marked data-confirm ask before they are sent (without JS they are sent as is).
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+// Forms marked data-confirm (withdraw, terminate, execute...) ask first, in the USWDS-styled dialog
+// #confirm-dialog (partials/_confirm_dialog.html); without JS they are sent as is.
+(function () {
+  "use strict";
+  var pending = null;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (form.dataset.confirmed === "yes") {
+      delete form.dataset.confirmed;
+      return;
+    }
+    var dialog = document.getElementById("confirm-dialog");
     event.preventDefault();
+    if (!dialog || typeof dialog.showModal !== "function") {
+      if (window.confirm(form.dataset.confirm)) send(form, event.submitter);
+      return;
+    }
+    pending = { form: form, submitter: event.submitter };
+    dialog.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
+    dialog.showModal();
+  });
+  function send(form, submitter) {
+    form.dataset.confirmed = "yes";
+    if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
   }
-});
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var dialog = document.getElementById("confirm-dialog");
+    if (target.closest("[data-confirm-yes]") && pending) {
+      var chosen = pending;
+      pending = null;
+      dialog.close();
+      send(chosen.form, chosen.submitter);
+    } else if (target.closest("[data-confirm-no]")) {
+      pending = null;
+      dialog.close();
+    }
+  });
+})();
 
 // Session idle warning: on pages whose <body> has data-idle-seconds, a dialog one minute before
 // the server's idle timeout offers "Stay signed in" (an htmx POST to /session/keepalive).
@@ -49,4 +83,56 @@ document.addEventListener("submit", function (event) {
   } else {
     setUp();
   }
+})();
+
+// Forms with errors: the error summary (data-error-summary) takes focus when the page loads and when
+// htmx swaps a form in, so a screen reader announces it first; its links move focus to the field.
+(function () {
+  "use strict";
+  function focusSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var control = field.matches("input, select, textarea") ? field : field.querySelector("input, select, textarea");
+    var label = document.querySelector("label[for='" + (control || field).id + "']") || field;
+    label.scrollIntoView();
+    (control || field).focus({ preventScroll: true });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    focusSummary(target && target.isConnected ? target.parentNode : document);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusSummary(); });
+  } else {
+    focusSummary();
+  }
+})();
+
+// USWDS's file input names its control after its instructions ("Drag file here or choose from
+// folder"), which hides the field's own label from screen readers: put the label first again.
+(function () {
+  "use strict";
+  function labelOf(input) {
+    var label = input.id && document.querySelector("label[for='" + input.id + "']");
+    return label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+  function rename(input) {
+    var name = labelOf(input);
+    var current = input.getAttribute("aria-label") || "";
+    if (name && current && current.indexOf(name) !== 0) input.setAttribute("aria-label", name + ". " + current);
+  }
+  function setUp() {
+    document.querySelectorAll("input.usa-file-input__input").forEach(function (input) {
+      rename(input);
+      new MutationObserver(function () { rename(input); }).observe(input, { attributes: true, attributeFilter: ["aria-label"] });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", setUp);
 })();

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlmodel import Session, select
 
+from app import formatting
 from app.models import Dispute, DisputeMessage, DisputeStatus, MessageKind, Role
 from app.services.disputes import actions as dispute_actions
 from tests.support.auth import sign_in_family
@@ -91,7 +92,13 @@ def test_a_guardian_picks_a_child_files_and_sees_the_due_date(client, db: Sessio
     assert confirmation.status_code == 200
     assert dispute.reference in confirmation.text
     assert "We will answer by" in confirmation.text
-    assert re.search(r"[AP]M E[SD]T", confirmation.text)  # the district's time zone
+    # A family reads the deadline as a date (its day in the district's time zone), not a time and zone.
+    due = formatting.local_time(dispute.due_at, "%-d %B %Y")
+    assert (
+        f'We will answer by <strong><time datetime="{dispute.due_at.isoformat()}">{due}</time>'
+        in confirmation.text
+    )
+    assert not re.search(r"[AP]M E[SD]T", confirmation.text)
 
     mine = client.get("/disputes/mine")
     assert dispute.reference in mine.text and "Received" in mine.text and "On track" in mine.text
@@ -118,7 +125,10 @@ def test_a_requester_describes_the_student_in_words(client, db: Session) -> None
 
 @pytest.mark.parametrize(
     ("description", "message"),
-    [("", "The description is required."), ("x" * 100_000, "The description is too long")],
+    [
+        ("", "Enter the description of the concern."),
+        ("x" * 100_000, "Shorten the description of the concern to"),
+    ],
 )
 def test_a_bad_description_re_renders_the_form_with_the_input_kept(
     client, db: Session, description: str, message: str

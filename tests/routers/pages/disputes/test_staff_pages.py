@@ -413,7 +413,7 @@ def test_a_message_is_emailed_as_a_notice_without_its_content(
     assert "Which school year" not in notice.body_text
     assert f"/disputes/mine/{dispute.reference}" in notice.body_text
     too_long = as_team.post(f"/staff/disputes/{dispute.id}/message", data={"message_body": "m" * 10_001})
-    assert too_long.status_code == 422 and "too long" in too_long.text
+    assert too_long.status_code == 422 and "Shorten the message to 10,000 characters" in too_long.text
     assert "m" * 10_001 in too_long.text  # the input is kept
     db.commit()
 
@@ -596,8 +596,8 @@ def test_filing_a_paper_dispute_runs_the_clock_from_its_received_date(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"description": ""}, "The description is required."),
-        ({"description": "x" * 100_000}, "The description is too long"),
+        ({"description": ""}, "Enter the description of the concern."),
+        ({"description": "x" * 100_000}, "Shorten the description of the concern to"),
         ({"received_at": "2026-03-20T10:00"}, "cannot be in the future"),
         ({"requester_email": "nope"}, 'id="requester_email-error"'),
     ],
@@ -802,7 +802,7 @@ def test_the_staff_dashboard_shows_the_dispute_clock_to_the_team(
     assert page.status_code == 200
     assert 'id="dispute-dashboard"' in page.text
     assert 'hx-get="/staff/disputes/dashboard"' in page.text  # refreshed by htmx, rendered without it
-    assert '<a href="/staff/disputes">Disputes</a>' in page.text  # in the navigation
+    assert 'class="usa-nav-link" href="/staff/disputes">Disputes</a>' in page.text  # in the navigation
     counts = re.search(r"<tbody><tr>(.*?)</tr></tbody>", page.text)
     assert counts is not None
     assert re.findall(r"<td>(\d+)</td>", counts.group(1)) == ["1", "1", "1", "3"]

@@ -60,7 +60,8 @@ def _row(db: Session, client: TestClient) -> UserSession:
 
 def _flash(client: TestClient, url: str) -> str:
     page = client.get(url)
-    match = re.search(r'<p class="flash flash-\w+">([^<]+)</p>', page.text)
+    flash = r'\bflash flash-\w+">\s*<div class="usa-alert__body"><p class="usa-alert__text">([^<]+)</p>'
+    match = re.search(flash, page.text)
     assert match, "no flash message"
     return match.group(1)
 
@@ -71,7 +72,7 @@ def test_dashboard_and_account_pages_show_the_employee(browser: TestClient, empl
     assert page.status_code == 200
     assert employee.email in page.text and "Authenticator app" in page.text
     assert 'data-idle-seconds="900"' in page.text and page.text.count('id="idle-warning"') == 1
-    assert 'href="/staff/sign-in" role="button">Sign in again' in page.text
+    assert 'href="/staff/sign-in" class="usa-button">Sign in again' in page.text
 
 
 def test_account_lists_own_live_sessions_only(

@@ -103,7 +103,7 @@ def test_wrong_password_and_unknown_email_get_the_same_page(
     wrong = sign_in(client, employee.email, "not the right password at all")
     unknown = sign_in(client, "nobody@riverbend.example.org", "not the right password at all")
     assert wrong.status_code == unknown.status_code == 400
-    message = re.compile(r'id="form-error">([^<]+)<')
+    message = re.compile(r'id="form-error".*?<p class="usa-alert__text">([^<]+)<', re.DOTALL)
     assert message.search(wrong.text).group(1) == message.search(unknown.text).group(1)  # type: ignore[union-attr]
     assert _session_cookie(client) is None
     assert actions(db, "auth.sign_in_failed") == ["auth.sign_in_failed"] * 2

@@ -178,7 +178,7 @@ def test_family_sessions_time_out_after_thirty_idle_minutes(
     page = client.get("/family")
     # The page warns a minute before, and its "sign in again" leads to the family door.
     assert 'data-idle-seconds="1800"' in page.text and 'id="idle-warning"' in page.text
-    assert 'href="/family/sign-in" role="button">Sign in again' in page.text
+    assert 'href="/family/sign-in" class="usa-button">Sign in again' in page.text
     clock.advance(timedelta(minutes=29))
     assert client.get("/family").status_code == 200
     clock.advance(timedelta(minutes=30))

@@ -71,10 +71,13 @@ def test_create_from_the_vendor_page(team: TestClient, db: Session) -> None:
     ("overrides", "message"),
     [
         ({"expires_on": "2025-01-01"}, "The expiry date must be after the effective date."),
-        ({"template": ""}, "Input should be"),
+        ({"template": ""}, "Choose the agreement template."),
         ({"adoption": "subscribing"}, "Name the district whose agreement is adopted."),
-        ({"breach_notice_hours": "0"}, "greater than or equal to 1"),
-        ({"effective_on": "yesterday"}, "valid date"),
+        (
+            {"breach_notice_hours": "0"},
+            "Enter a number of at least 1 for the hours the vendor has to tell us of a breach.",
+        ),
+        ({"effective_on": "yesterday"}, "Enter the effective date as a real date, like 23 December 2026."),
     ],
 )
 def test_bad_agreements_are_shown_again(

@@ -201,7 +201,7 @@ def test_the_contact_keeps_its_details_current(
         "/vendor/profile",
         data={"contact_name": "", "contact_email": "nope", "privacy_policy_url": "javascript:alert(1)"},
     )
-    assert r.status_code == 422 and "The name is required." in r.text
+    assert r.status_code == 422 and "Enter the contact name." in r.text
     assert "Enter a web address starting with https://" in r.text
     r = portal.post(
         "/vendor/profile",

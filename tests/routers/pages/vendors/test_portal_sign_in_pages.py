@@ -135,7 +135,7 @@ def test_vendor_sessions_reach_no_other_door(client: TestClient, db: Session, co
     sign_in_client(client, db, contact=contact)
     home = client.get("/vendor")
     assert home.status_code == 200 and 'data-idle-seconds="1800"' in home.text
-    assert 'href="/vendor/sign-in" role="button">Sign in again' in home.text
+    assert 'href="/vendor/sign-in" class="usa-button">Sign in again' in home.text
     for path, door in (("/family", "/family/sign-in"), ("/staff", "/staff/sign-in")):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith(door), path

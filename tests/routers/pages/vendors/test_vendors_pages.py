@@ -122,7 +122,7 @@ def test_a_bad_request_is_shown_again_with_messages(client: TestClient, db: Sess
     sign_in_as(client, db, make_employee(db, roles=[Role.staff]))
     r = client.post("/staff/vendors/request", data={"name": "", "purpose": "", "website": "nope"})
     assert r.status_code == 422
-    assert "The name is required." in r.text and "Enter a web address starting with https://" in r.text
+    assert "Enter the name." in r.text and "Enter a web address starting with https://" in r.text
     r = client.post("/staff/vendors/request", data={"name": "taken name", "purpose": "Reading"})
     assert r.status_code == 409 and "already in the inventory" in r.text
     assert 'value="taken name"' in r.text  # what was typed is kept
@@ -147,7 +147,7 @@ def test_the_team_creates_and_edits_a_vendor(team: TestClient, db: Session) -> N
     db.refresh(vendor)
     assert vendor.products == "Lessons"
     r = team.post(f"/staff/vendors/{vendor.id}", data={"name": ""})
-    assert r.status_code == 422 and "The name is required." in r.text
+    assert r.status_code == 422 and "Enter the name." in r.text
     r = team.post("/staff/vendors/new", data={"name": "Bad", "contact_email": "not-an-email"})
     assert r.status_code == 422 and 'aria-invalid="true"' in r.text
 
