@@ -36,7 +36,7 @@ def test_the_banner_shows_until_the_teacher_signs(client: TestClient, db: Sessio
     v = version(db, team(db), effective_on=date(2026, 10, 1))
     sign_in_as(client, db, teacher)  # type: ignore[arg-type]
     home = client.get("/staff")
-    assert BANNER in home.text and "usa-alert--warning" in home.text and "October 31, 2026" in home.text
+    assert BANNER in home.text and "usa-alert--warning" in home.text and "31 October 2026" in home.text
     page = client.get("/staff/wisp")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert f"/staff/wisp/versions/{v.id}/document" in page.text and BANNER not in page.text
@@ -162,7 +162,7 @@ def test_the_team_uploads_a_version_creates_training_records_a_session_and_a_rev
     )
     assert review.status_code == 303
     reviews_page = client.get("/staff/wisp/reviews")
-    assert "Encrypt the laptops" in reviews_page.text and "October 1, 2027" in reviews_page.text
+    assert "Encrypt the laptops" in reviews_page.text and "1 October 2027" in reviews_page.text
     actions = set(db.exec(select(AuditEvent.action)).all())
     assert {
         "wisp.version_uploaded",
