@@ -49,11 +49,23 @@ from app.models.incidents import (
     RecipientSource,
     ReporterType,
 )
-from app.models.platform.audit import AuditEvent
+from app.models.platform.audit import AuditAnchor, AuditEvent
 from app.models.platform.documents import Document
 from app.models.platform.idempotency import IdempotencyRecord
 from app.models.platform.jobs import JobState
 from app.models.platform.outbox import OutboxMessage, OutboxStatus
+from app.models.retention import (
+    DisposalMethod,
+    DisposalRequest,
+    DisposalState,
+    DutyAttestation,
+    HoldSubject,
+    RetentionDuty,
+    RetentionHold,
+    RetentionRun,
+    RetentionTombstone,
+    RunStatus,
+)
 from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
 from app.models.roster_imports import ImportSource, ImportStatus, RosterImport
 from app.models.sharing import Disclosure, DisclosureBasis
@@ -76,6 +88,7 @@ __all__ = [
     "ApiClient",
     "ApiClientKind",
     "Audience",
+    "AuditAnchor",
     "AuditEvent",
     "AuthFailure",
     "CalendarFeed",
@@ -86,6 +99,9 @@ __all__ = [
     "ConsentStatus",
     "Disclosure",
     "DisclosureBasis",
+    "DisposalMethod",
+    "DisposalRequest",
+    "DisposalState",
     "Dispute",
     "DisputeCategory",
     "DisputeMessage",
@@ -96,6 +112,7 @@ __all__ = [
     "DpaAdoption",
     "DpaStatus",
     "DpaTemplate",
+    "DutyAttestation",
     "EmailLink",
     "Employee",
     "EmployeeStatus",
@@ -104,6 +121,7 @@ __all__ = [
     "EventKind",
     "Guardian",
     "Guardianship",
+    "HoldSubject",
     "IdempotencyRecord",
     "ImportSource",
     "ImportStatus",
@@ -130,8 +148,13 @@ __all__ = [
     "RecoveryCode",
     "ReferenceCounter",
     "ReporterType",
+    "RetentionDuty",
+    "RetentionHold",
+    "RetentionRun",
+    "RetentionTombstone",
     "Role",
     "RosterImport",
+    "RunStatus",
     "Student",
     "TotpFactor",
     "UserSession",

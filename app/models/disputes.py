@@ -73,6 +73,8 @@ class Dispute(Timestamped, table=True):
         sa.Index(None, "assignee_id", "status"),
         sa.Index(None, "requester_email"),
         sa.Index(None, "received_at"),
+        sa.Index(None, "status", "closed_at"),  # retention
+        sa.Index(None, "status", "withdrawn_at"),  # retention
     )
 
     id: uuid.UUID = uuid_pk()
