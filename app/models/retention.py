@@ -173,3 +173,25 @@ class DutyAttestation(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=1000)
     recorded_by_id: uuid.UUID | None = Field(default=None, foreign_key="employee.id", ondelete="SET NULL")
     recorded_at: datetime = created_at_field()
+
+
+# Days each record type is kept past the date its clock starts (see services.retention.schedule
+# and README "Retention"); settings may change them (``STEWARD_RETENTION_DAYS``), never below
+# the minimum.
+SEVEN_YEARS = 2557  # 7 * 365 + 2 leap days: never a day short of seven calendar years
+RETENTION_DEFAULT_DAYS: dict[str, int] = {
+    "dispute": 3 * 365 + 1,
+    "incident": SEVEN_YEARS,
+    "consent_response": SEVEN_YEARS,
+    "disclosure": SEVEN_YEARS,
+    "outbox_body": 90,
+    "email_link": 1,
+    "user_session": 90,
+    "agreement_document": SEVEN_YEARS,
+    "audit_event": SEVEN_YEARS,
+}
+RETENTION_MINIMUM_DAYS: dict[str, int] = {key: 1 for key in RETENTION_DEFAULT_DAYS} | {
+    "disclosure": SEVEN_YEARS,  # 603 CMR 23.07(1) with 23.06(3)
+    "audit_event": SEVEN_YEARS,  # the access log and 93H evidence it holds
+    "outbox_body": 7,  # a delivery problem is looked into within a week
+}
