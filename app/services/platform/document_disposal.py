@@ -64,5 +64,4 @@ def sweep_orphans(session: Session, *, now: datetime) -> int:
             if path.name not in known:
                 path.unlink(missing_ok=True)
                 removed += 1
-    session.rollback()  # a read only; end it
     return removed

@@ -60,7 +60,9 @@ def _start_or_resume(session: Session, *, now: datetime, dry_run: bool, trigger:
 
 
 def _save(session: Session, run: RetentionRun, now: datetime) -> None:
+    progress = run.progress  # loaded again after a rollback expired it
     run.heartbeat_at = now
+    run.progress = progress
     flag_modified(run, "progress")
     session.add(run)
     session.commit()
