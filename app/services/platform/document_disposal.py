@@ -8,9 +8,10 @@ newest ones, whose upload may not have committed yet.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,12 +46,12 @@ def remove_files(storage_keys: Iterable[str]) -> int:
     return removed
 
 
-def sweep_orphans(session: Session, *, now: datetime) -> int:
+def sweep_orphans(session: Session) -> int:
     """Remove files older than ``GRACE`` that no document row names; returns how many."""
     root = Path(get_settings().documents_dir)
     if not root.is_dir():
         return 0
-    limit = (now - GRACE).timestamp()
+    limit = time.time() - GRACE.total_seconds()  # files age on the file system's (wall) clock
     files = [p for p in root.iterdir() if p.is_file() and p.stat().st_mtime < limit]
     removed = 0
     for i in range(0, len(files), _CHUNK):

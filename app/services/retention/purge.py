@@ -146,7 +146,7 @@ def run_purge(
                 state["done"] = True
                 _save(session, run, now)
             if not dry_run:
-                sweep_orphans(session, now=now)
+                sweep_orphans(session)
             run.status, run.finished_at = RunStatus.finished, now
             _save(session, run, now)
         except Exception as exc:

@@ -3,7 +3,7 @@ before, holds respected, tombstones without personal data, files removed after t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
@@ -17,16 +17,16 @@ from app.models import (
     HoldSubject,
     LinkPurpose,
     RetentionTombstone,
+    Role,
     RunStatus,
 )
 from app.models.schemas.retention import HoldCreate
 from app.services.retention import holds
 from app.services.retention.purge import run_purge
 from app.services.retention.schedule import BY_KEY
-from tests.services.retention.support import closed_dispute, document_path, local
+from tests.services.retention.support import closed_dispute, document_path, local, local_on
 from tests.support.disputes import staff_actor
 from tests.support.factories import make_employee
-from app.models import Role
 
 DISPUTE_DAYS = BY_KEY["dispute"].days
 
@@ -38,20 +38,24 @@ def test_a_closed_dispute_goes_on_the_district_day_its_period_ends_and_not_befor
         keys = list(s.exec(select(Document.storage_key)).all())
         s.commit()
     assert keys and all(document_path(k).is_file() for k in keys)
-    due_day = local(2026, 3, 2) + timedelta(days=DISPUTE_DAYS)
-    eve = due_day.replace(hour=23, minute=59) - timedelta(days=1)  # already the due day in UTC
+    due_day = date(2026, 3, 2) + timedelta(days=DISPUTE_DAYS)
+    eve = local_on(due_day - timedelta(days=1), 23, 59)  # already the due day in UTC
     run = run_purge(committed, now=eve)
     assert run.progress["dispute"] == {"due": 0, "purged": 0, "held": 0, "done": True}
     with Session(committed) as s:
         assert s.get(Dispute, dispute.id) is not None
-    run = run_purge(committed, now=due_day.replace(hour=0, minute=1))
+    run = run_purge(committed, now=local_on(due_day, 0, 1))
     assert run.status == RunStatus.finished and run.progress["dispute"]["purged"] == 1
     with Session(committed) as s:
         assert s.get(Dispute, dispute.id) is None
         assert s.exec(select(func.count()).select_from(DisputeMessage)).one() == 0
         assert s.exec(select(func.count()).select_from(Document)).one() == 0
         stone = s.exec(select(RetentionTombstone)).one()
-        assert (stone.record_type, stone.reference, stone.outcome) == ("dispute", dispute.reference, "corrected")
+        assert (stone.record_type, stone.reference, stone.outcome) == (
+            "dispute",
+            dispute.reference,
+            "corrected",
+        )
         assert stone.closed_at == closed
         values = " ".join(str(v) for v in stone.model_dump().values())
         assert dispute.requester_name not in values and dispute.requester_email not in values
@@ -81,7 +85,9 @@ def test_a_hold_keeps_a_dispute_until_released(committed: Engine) -> None:
     assert run.progress["dispute"]["purged"] == 1
 
 
-def test_a_hold_on_the_student_keeps_their_dispute_and_a_hold_ends_after_its_last_day(committed: Engine) -> None:
+def test_a_hold_on_the_student_keeps_their_dispute_and_a_hold_ends_after_its_last_day(
+    committed: Engine,
+) -> None:
     with Session(committed, expire_on_commit=False) as s:
         admin = make_employee(s, roles=[Role.privacy_team])
         dispute = closed_dispute(s, closed_at=local(2020, 1, 10))
@@ -93,7 +99,10 @@ def test_a_hold_on_the_student_keeps_their_dispute_and_a_hold_ends_after_its_las
             s,
             actor=staff_actor(admin),
             data=HoldCreate(
-                subject_type=HoldSubject.student, subject=student.sis_id, reason="Records request", until=local(2026, 3, 5).date()
+                subject_type=HoldSubject.student,
+                subject=student.sis_id,
+                reason="Records request",
+                until=local(2026, 3, 5).date(),
             ),
             now=local(2026, 3, 1),
         )
@@ -115,7 +124,9 @@ def test_expired_links_and_a_dry_run(committed: Engine) -> None:
             )
         s.commit()
     dry = run_purge(committed, now=local(2026, 3, 2, 0, 1), dry_run=True)
-    assert dry.dry_run and dry.progress["email_link"]["due"] == 5 and dry.progress["email_link"]["purged"] == 0
+    assert (
+        dry.dry_run and dry.progress["email_link"]["due"] == 5 and dry.progress["email_link"]["purged"] == 0
+    )
     assert run_purge(committed, now=local(2026, 3, 1, 23, 59), batch=2).progress["email_link"]["purged"] == 0
     run = run_purge(committed, now=local(2026, 3, 2, 0, 1), batch=2)
     assert run.progress["email_link"] == {"due": 5, "purged": 5, "held": 0, "done": True}
