@@ -7,6 +7,9 @@ from app.jobs import (  # noqa: F401  (registers the jobs)
     incidents_notice_clock,
     outbox_delivery,
     platform_audit_checkpoint,
+    retention_disposal,
+    retention_purge,
+    retention_register,
     roster_imports,
     workforce_offboarding,
 )
