@@ -33,6 +33,8 @@ PERMISSIONS: dict[str, Rule] = {
     "audit.read": Rule(roles=READERS),
     "offboarding.read": Rule(roles=READERS),
     "offboarding.write": Rule(roles=TEAM),
+    "retention.read": Rule(roles=READERS),
+    "retention.write": Rule(roles=TEAM),
     # the privacy program (later issues use these names)
     "vendors.read": Rule(roles=READERS, scopes=frozenset({"vendors:read", "vendors:write"})),
     "vendors.write": Rule(roles=TEAM, scopes=frozenset({"vendors:write"})),

@@ -21,10 +21,10 @@ from sqlmodel import Session, col, func, select
 from app.actors import Actor
 from app.config import get_settings
 from app.errors import InvalidTransition, NotFound, ValidationFailed
-from app.models import DisposalRequest, DisposalState, Dpa, DpaStatus, Vendor, VendorContact
+from app.models import DisposalRequest, DisposalState, Document, Dpa, DpaStatus, Vendor, VendorContact
 from app.models.schemas.retention import DataReturned
 from app.services.platform import audit
-from app.services.platform.documents import PDF, store_document
+from app.services.platform.documents import PDF, read_document, store_document
 from app.services.retention.schedule import district_today
 
 OBJECT = "disposal_request"
@@ -205,3 +205,27 @@ def declare_returned(
         at=now,
     )
     return view.request
+
+
+def certificate_for_download(
+    session: Session, *, request_id: uuid.UUID | None, actor: Actor
+) -> tuple[Document, bytes]:
+    """The certificate a vendor uploaded, for the team; the download is audited."""
+    request = session.get(DisposalRequest, request_id) if request_id else None
+    document = (
+        session.get(Document, request.certificate_document_id)
+        if request and request.certificate_document_id
+        else None
+    )
+    if request is None or document is None:
+        raise NotFound("There is no such certificate.")
+    data = read_document(document)
+    audit.record(
+        session,
+        actor=actor,
+        action="document.downloaded",
+        object_type=OBJECT,
+        object_id=request.id,
+        details={"document_id": str(document.id), "size": document.size},
+    )
+    return document, data
