@@ -147,6 +147,7 @@ def send_disposal_requests(engine: Engine, *, now: datetime) -> int:
     """Open the missing requests, then claim and notify every due step; returns emails queued."""
     with Session(engine) as session:
         open_requests(session, now=now)
+        session.commit()
     queued = claim_and_notify(
         engine,
         model=DisposalRequest,

@@ -38,7 +38,8 @@ def ended_on(dpa: Dpa) -> date | None:
 
 
 def open_requests(session: Session, *, now: datetime) -> int:
-    """A request for every ended agreement that has none yet; returns how many were added."""
+    """A request for every ended agreement that has none yet, in the caller's transaction;
+    returns how many were added."""
     added = 0
     while True:
         rows = session.exec(
@@ -71,7 +72,6 @@ def open_requests(session: Session, *, now: datetime) -> int:
             dialect.insert(DisposalRequest).values(values).on_conflict_do_nothing(index_elements=["dpa_id"])
         )
         added += int(getattr(session.execute(statement), "rowcount", 0) or 0)
-        session.commit()
         if len(rows) < BATCH:
             return added
 
