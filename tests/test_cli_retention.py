@@ -49,8 +49,10 @@ def test_run_dry_then_for_real_and_the_chain_still_verifies(fresh_sqlite) -> Non
     assert real.exit_code == 0, real.output
     assert "Purged" in real.output
     with Session(get_engine()) as s:
-        left = s.exec(sa.select(sa.func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "test.old"))
-        assert left.one()[0] == 0
+        left = s.exec(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "test.old")
+        )
+        assert left.one()[0] == 1  # the newest stays: the chain's head
     verified = runner.invoke(cli, ["audit", "verify"])
     assert verified.exit_code == 0 and "audit chain intact" in verified.output
     with get_engine().begin() as conn:

@@ -4,8 +4,8 @@ transaction, resumable after a kill.
 A run is a ``RetentionRun`` row whose ``progress`` (per type: due, purged, held, done) commits
 with every batch. A run that died (status ``running``, no heartbeat for ``STALE``) is resumed by
 the next one with the district day it started on; what it already deleted is gone, what it had
-not reached is still due. Each type ends with one audit event carrying the counts, never the
-content. Files of deleted documents are removed after each batch commits, and every run sweeps
+not reached is still due. Each type that purged or held anything ends with one audit event
+carrying the counts, never the content (the run row keeps the zeros). Files of deleted documents are removed after each batch commits, and every run sweeps
 files whose rows are gone (a kill between a commit and the unlink leaves some).
 """
 
@@ -129,6 +129,7 @@ def run_purge(
                     before_type(record.key, due)
                 if not dry_run:
                     _purge_type(session, record, run, batch=batch, now=now, after_batch=after_batch)
+                if not dry_run and (state["purged"] or held):  # a type with nothing to say stays silent
                     audit.record(
                         session,
                         actor=actor,

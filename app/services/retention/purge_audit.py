@@ -39,11 +39,10 @@ def purgeable(session: Session, cutoff: datetime, today: date) -> tuple[int, int
     """(first seq, last seq that may go, events kept only because of a hold)."""
     first = session.exec(select(func.min(AuditEvent.seq))).one() or 0
     kept_from = session.exec(select(func.min(AuditEvent.seq)).where(col(AuditEvent.at) >= cutoff)).one()
-    last = (
-        (kept_from - 1)
-        if kept_from is not None
-        else (session.exec(select(func.max(AuditEvent.seq))).one() or 0)
-    )
+    head = session.exec(select(func.max(AuditEvent.seq))).one() or 0
+    # The newest event always stays: the chain's head carries the sequence on (an empty chain
+    # would restart at #1, where nothing links it to the anchor).
+    last = min(kept_from - 1 if kept_from is not None else head, head - 1)
     held_from = _held_from(session, today)
     if held_from is not None and held_from - 1 < last:
         return first, held_from - 1, last - (held_from - 1)

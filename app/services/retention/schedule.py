@@ -55,7 +55,7 @@ SCHEDULE: tuple[RecordType, ...] = (
     RecordType(
         "user_session",
         "Sign-in sessions",
-        "the session ended or expired",
+        "the session's absolute expiry",
         EndAction.delete,
         "WISP §VII: addresses and browsers kept 90 days to investigate a suspicious sign-in.",
     ),

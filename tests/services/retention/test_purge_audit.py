@@ -111,3 +111,15 @@ def test_a_hold_keeps_the_events_about_what_it_covers_and_all_after_them(committ
         assert s.exec(select(func.min(AuditEvent.seq))).one() == about
         assert run.progress["audit_event"]["held"] > 0
         assert verify_chain(s).ok
+
+
+def test_the_newest_event_always_stays(committed: Engine) -> None:
+    _old_events(committed, 3)
+    run_purge(committed, now=NOW)
+    with Session(committed) as s:
+        assert s.exec(select(AuditEvent.seq, AuditEvent.action).order_by(col(AuditEvent.seq))).all() == [
+            (3, "test.old"),  # the head when the purge began
+            (4, "retention.purge"),
+        ]
+        report = verify_chain(s)
+        assert report.ok and report.checked == 2

@@ -201,6 +201,7 @@ def _agreement(s: Session) -> Callable[[Session], bool]:
 
 def _audit(s: Session) -> Callable[[Session], bool]:
     event = record(s, actor=SYSTEM, action="test.old", at=START)
+    record(s, actor=SYSTEM, action="test.newer", at=START + timedelta(days=2))  # the head always stays
     return lambda t: t.get(AuditEvent, event.seq) is None
 
 
