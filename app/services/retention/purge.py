@@ -5,8 +5,9 @@ A run is a ``RetentionRun`` row whose ``progress`` (per type: due, purged, held,
 with every batch. A run that died (status ``running``, no heartbeat for ``STALE``) is resumed by
 the next one with the district day it started on; what it already deleted is gone, what it had
 not reached is still due. Each type that purged or held anything ends with one audit event
-carrying the counts, never the content (the run row keeps the zeros). Files of deleted documents are removed after each batch commits, and every run sweeps
-files whose rows are gone (a kill between a commit and the unlink leaves some).
+carrying the counts, never the content (the run row keeps the zeros). Files of deleted
+documents are removed after each batch commits, and every run sweeps files whose rows are gone
+(a kill between a commit and the unlink leaves some).
 """
 
 from __future__ import annotations
