@@ -73,7 +73,11 @@ def _dispute_due(cutoff: datetime) -> Any:
 def _dispute_held(today: date) -> Any:
     return sa.or_(
         col(Dispute.id).in_(held_ids(HoldSubject.dispute, today)),
-        col(Dispute.student_id).in_(held_ids(HoldSubject.student, today)),
+        # A dispute about no student on the roster: false, not NULL (NOT NULL would keep it forever).
+        sa.and_(
+            col(Dispute.student_id).is_not(None),
+            col(Dispute.student_id).in_(held_ids(HoldSubject.student, today)),
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from app.models import (
     RetentionTombstone,
     Role,
     RunStatus,
+    Student,
 )
 from app.models.schemas.retention import HoldCreate
 from app.services.retention import holds
@@ -133,3 +134,25 @@ def test_expired_links_and_a_dry_run(committed: Engine) -> None:
     assert run.progress["email_link"] == {"due": 5, "purged": 5, "held": 0, "done": True}
     with Session(committed) as s:
         assert s.exec(select(func.count()).select_from(EmailLink)).one() == 0
+
+
+def test_a_student_hold_does_not_keep_a_dispute_about_no_rostered_student(committed: Engine) -> None:
+    with Session(committed, expire_on_commit=False) as s:
+        team = staff_actor(make_employee(s, roles=[Role.privacy_team]))
+        held = closed_dispute(s, closed_at=local(2020, 1, 10))
+        other = closed_dispute(s, closed_at=local(2020, 1, 10))
+        other.student_id = None
+        s.add(other)
+        student = s.get(Student, held.student_id)
+        assert student is not None
+        holds.place_hold(
+            s,
+            actor=team,
+            data=HoldCreate(subject_type=HoldSubject.student, subject=student.sis_id, reason="Request"),
+            now=local(2026, 3, 1),
+        )
+        s.commit()
+    run = run_purge(committed, now=local(2026, 3, 2))
+    assert run.progress["dispute"] == {"due": 1, "purged": 1, "held": 1, "done": True}
+    with Session(committed) as s:
+        assert s.get(Dispute, held.id) is not None and s.get(Dispute, other.id) is None
