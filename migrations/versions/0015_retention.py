@@ -224,25 +224,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_disposal_request_vendor_id"), ["vendor_id"], unique=False)
 
     with op.batch_alter_table("dispute", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_dispute_status_closed_at"), ["status", "closed_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_dispute_status_withdrawn_at"), ["status", "withdrawn_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_dispute_closed_at"), ["closed_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_dispute_withdrawn_at"), ["withdrawn_at"], unique=False)
 
     with op.batch_alter_table("email_link", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_email_link_expires_at"), ["expires_at"], unique=False)
 
     with op.batch_alter_table("incident", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_incident_status_closed_at"), ["status", "closed_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_incident_closed_at"), ["closed_at"], unique=False)
 
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_outbox_message_status_sent_at"), ["status", "sent_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_outbox_message_sent_at"), ["sent_at"], unique=False)
 
     with op.batch_alter_table("student", schema=None) as batch_op:
         batch_op.create_index(
@@ -266,17 +258,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_student_enrollment_status_updated_at"))
 
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_message_status_sent_at"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_sent_at"))
 
     with op.batch_alter_table("incident", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_incident_status_closed_at"))
+        batch_op.drop_index(batch_op.f("ix_incident_closed_at"))
 
     with op.batch_alter_table("email_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_email_link_expires_at"))
 
     with op.batch_alter_table("dispute", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_dispute_status_withdrawn_at"))
-        batch_op.drop_index(batch_op.f("ix_dispute_status_closed_at"))
+        batch_op.drop_index(batch_op.f("ix_dispute_withdrawn_at"))
+        batch_op.drop_index(batch_op.f("ix_dispute_closed_at"))
 
     with op.batch_alter_table("disposal_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_disposal_request_vendor_id"))

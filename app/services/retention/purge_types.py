@@ -207,7 +207,9 @@ def _outbox_due(cutoff: datetime) -> Any:
     return sa.and_(
         sa.or_(
             sa.and_(col(OutboxMessage.status) == OutboxStatus.sent, col(OutboxMessage.sent_at) < cutoff),
-            sa.and_(col(OutboxMessage.status) == OutboxStatus.failed, col(OutboxMessage.created_at) < cutoff),
+            sa.and_(
+                col(OutboxMessage.status) == OutboxStatus.failed, col(OutboxMessage.next_attempt_at) < cutoff
+            ),
         ),
         col(OutboxMessage.body_text) != "",
     )
