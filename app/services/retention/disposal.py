@@ -69,9 +69,12 @@ def open_requests(session: Session, *, now: datetime) -> int:
             return added
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         statement = (
-            dialect.insert(DisposalRequest).values(values).on_conflict_do_nothing(index_elements=["dpa_id"])
+            dialect.insert(DisposalRequest)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["dpa_id"])
+            .returning(DisposalRequest.id)  # rowcount is -1 for a multi-row insert on psycopg
         )
-        added += int(getattr(session.execute(statement), "rowcount", 0) or 0)
+        added += len(session.execute(statement).all())
         if len(rows) < BATCH:
             return added
 
