@@ -184,7 +184,7 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     walk = _Walk()
     first, link, problem = chain_start(session)
     if problem:
-        return ChainReport(False, 0, first, problem, first - 1, GENESIS)
+        return ChainReport(False, 0, first, problem, max(first - 1, 0), GENESIS)
     if link is not None:
         walk = _Walk(prev_hash=link, expected_seq=first, keyed=True)
     checked = 0

@@ -49,7 +49,8 @@ def write_anchor(session: Session, *, event: AuditEvent, purged: int, now: datet
 
 
 def chain_start(session: Session) -> tuple[int, str | None, str | None]:
-    """(seq of the oldest event, the hash it must link to, why the start is not trusted).
+    """(seq of the oldest event, the hash it must link to, why the start is not trusted). When
+    the start is not trusted, the first seq is the first event missing (#1) or the forged anchor's.
 
     An untouched chain starts at event #1 and links to nothing (hash None); a purged one starts
     after a genuine anchor and links to its head."""
@@ -58,9 +59,9 @@ def chain_start(session: Session) -> tuple[int, str | None, str | None]:
         return 1, None, None
     anchor = session.get(AuditAnchor, first - 1)
     if anchor is None:
-        return first, None, f"the events before #{first} were deleted without a signed anchor"
+        return 1, None, f"the events before #{first} were deleted without a signed anchor"
     if not genuine(anchor):
-        return first, None, f"the anchor at event #{first - 1} is not genuine (bad or unknown signature)"
+        return first - 1, None, f"the anchor at event #{first - 1} is not genuine (bad or unknown signature)"
     return first, anchor.head, None
 
 
