@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from app.cli_retention import retention_cli
 from app.config import Settings, get_settings, new_audit_key, new_data_key
 from app.db import get_engine
 from app.models.disputes import CLOCK_CEILING_DAYS
@@ -24,6 +25,7 @@ audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 cli.add_typer(audit_cli, name="audit")
 roster_cli = typer.Typer(help="The roster from the SIS.", no_args_is_help=True)
 cli.add_typer(roster_cli, name="roster")
+cli.add_typer(retention_cli, name="retention")
 log = logging.getLogger("steward")
 
 

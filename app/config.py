@@ -115,6 +115,13 @@ class Settings(BaseSettings):
     school_year_start_month: int = Field(default=9, ge=1, le=12)
     school_year_start_day: int = Field(default=1, ge=1, le=28)
     training_due_days: int = Field(default=30, ge=1, le=365)
+    # Retention (WISP §V, DPP §III): days kept per record type, overriding the defaults (README
+    # "Retention"), e.g. {"dispute": 730}; never below a type's minimum.
+    retention_days: dict[str, int] = Field(default_factory=dict)
+    # Vendors' certificates of disposal: the window when an agreement names none, and how many
+    # days before the window closes the one reminder goes out.
+    disposal_default_days: int = Field(default=30, ge=1, le=365)
+    disposal_reminder_days: int = Field(default=7, ge=1, le=60)
 
     max_request_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     # Roster intake (JSON sync and OneRoster uploads) is larger than any other request.
@@ -177,6 +184,31 @@ class Settings(BaseSettings):
                 "STEWARD_DISPUTE_CLOCK_DAYS may shorten a clock, never lengthen it past the policy "
                 "(21 days, DPP §VII; 10 for access_to_record, 603 CMR 23.07(2)) or set it to zero: "
                 + ", ".join(wrong)
+            )
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention_within_law(cls, value: dict[str, int]) -> dict[str, int]:
+        from app.models.retention import RETENTION_MINIMUM_DAYS
+
+        unknown = sorted(k for k in value if k not in RETENTION_MINIMUM_DAYS)
+        if unknown:
+            raise ValueError(
+                "STEWARD_RETENTION_DAYS names unknown record types: "
+                + ", ".join(repr(k[:40]) for k in unknown[:10])
+                + " (known: "
+                + ", ".join(RETENTION_MINIMUM_DAYS)
+                + ")"
+            )
+        short = [
+            f"{k}={days} (at least {RETENTION_MINIMUM_DAYS[k]})"
+            for k, days in sorted(value.items())
+            if not RETENTION_MINIMUM_DAYS[k] <= days <= 36_500
+        ]
+        if short:
+            raise ValueError(
+                "STEWARD_RETENTION_DAYS is below the minimum (or over 100 years): " + ", ".join(short)
             )
         return value
 

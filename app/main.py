@@ -49,11 +49,14 @@ from app.routers.pages.incidents import staff as incidents_staff
 from app.routers.pages.incidents import vendor as incidents_vendor
 from app.routers.pages.platform import audit, dev, language, public
 from app.routers.pages.platform.api_docs import api_docs_router
+from app.routers.pages.retention import register as retention_register
+from app.routers.pages.retention import staff as retention_staff
 from app.routers.pages.roster import family
 from app.routers.pages.roster import staff as roster_pages
 from app.routers.pages.sharing import staff as sharing_staff
 from app.routers.pages.vendors import agreements as dpas_staff
 from app.routers.pages.vendors import portal as vendor_portal
+from app.routers.pages.vendors import portal_disposal as vendor_disposal
 from app.routers.pages.vendors import portal_sign_in as vendor
 from app.routers.pages.vendors import refusal as vendor_refusal
 from app.routers.pages.vendors import registry
@@ -153,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         compliance_pages.router,
         roster_pages.router,
         sharing_staff.router,
+        retention_staff.router,
+        retention_register.router,
+        vendor_disposal.router,
     ):
         app.include_router(page_router)
     if not settings.is_production:

@@ -9,6 +9,7 @@ from app.demo.disputes import load_disputes
 from app.demo.identity import load_identity
 from app.demo.incidents import load_incidents
 from app.demo.people import load_people
+from app.demo.retention import load_retention
 from app.demo.roster import load_roster_history
 from app.demo.sharing import load_sharing
 from app.demo.vendors import load_vendors
@@ -33,4 +34,5 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_workforce(session))
     summary.update(load_wisp(session))
     summary.update(load_sharing(session, seed=seed))
+    summary.update(load_retention(session))
     return summary

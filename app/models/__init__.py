@@ -49,11 +49,23 @@ from app.models.incidents import (
     RecipientSource,
     ReporterType,
 )
-from app.models.platform.audit import AuditEvent
+from app.models.platform.audit import AuditAnchor, AuditEvent
 from app.models.platform.documents import Document
 from app.models.platform.idempotency import IdempotencyRecord
 from app.models.platform.jobs import JobState
 from app.models.platform.outbox import OutboxMessage, OutboxStatus
+from app.models.retention import (
+    DisposalMethod,
+    DisposalRequest,
+    DisposalState,
+    DutyAttestation,
+    HoldSubject,
+    RetentionDuty,
+    RetentionHold,
+    RetentionRun,
+    RetentionTombstone,
+    RunStatus,
+)
 from app.models.roster import EnrollmentStatus, Guardian, Guardianship, Student
 from app.models.roster_imports import ImportSource, ImportStatus, RosterImport
 from app.models.sharing import Disclosure, DisclosureBasis
@@ -88,6 +100,7 @@ __all__ = [
     "ApiClient",
     "ApiClientKind",
     "Audience",
+    "AuditAnchor",
     "AuditEvent",
     "AuthFailure",
     "CalendarFeed",
@@ -98,6 +111,9 @@ __all__ = [
     "ConsentStatus",
     "Disclosure",
     "DisclosureBasis",
+    "DisposalMethod",
+    "DisposalRequest",
+    "DisposalState",
     "Dispute",
     "DisputeCategory",
     "DisputeMessage",
@@ -108,6 +124,7 @@ __all__ = [
     "DpaAdoption",
     "DpaStatus",
     "DpaTemplate",
+    "DutyAttestation",
     "EmailLink",
     "Employee",
     "EmployeeStatus",
@@ -116,6 +133,7 @@ __all__ = [
     "EventKind",
     "Guardian",
     "Guardianship",
+    "HoldSubject",
     "IdempotencyRecord",
     "ImportSource",
     "ImportStatus",
@@ -142,9 +160,14 @@ __all__ = [
     "RecoveryCode",
     "ReferenceCounter",
     "ReporterType",
+    "RetentionDuty",
+    "RetentionHold",
+    "RetentionRun",
+    "RetentionTombstone",
     "ReviewTrigger",
     "Role",
     "RosterImport",
+    "RunStatus",
     "Student",
     "TotpFactor",
     "TrainingCampaign",

@@ -73,6 +73,10 @@ class Dispute(Timestamped, table=True):
         sa.Index(None, "assignee_id", "status"),
         sa.Index(None, "requester_email"),
         sa.Index(None, "received_at"),
+        # Retention: closed and withdrawn disputes by date (no status prefix, so the queue's
+        # planner keeps to the open-dispute index).
+        sa.Index(None, "closed_at"),
+        sa.Index(None, "withdrawn_at"),
     )
 
     id: uuid.UUID = uuid_pk()

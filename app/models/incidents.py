@@ -87,6 +87,7 @@ class Incident(Timestamped, table=True):
         sa.Index(None, "reporter_type", "reporter_id"),
         sa.Index(None, "owner_id"),
         sa.Index(None, "vendor_id"),
+        sa.Index(None, "closed_at"),  # retention
     )
 
     id: uuid.UUID = uuid_pk()

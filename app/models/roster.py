@@ -21,7 +21,11 @@ class EnrollmentStatus(StrEnum):
 
 class Student(Timestamped, table=True):
     __tablename__ = "student"
-    __table_args__ = (sa.Index(None, "school", "grade"), sa.Index(None, "last_name", "first_name"))
+    __table_args__ = (
+        sa.Index(None, "school", "grade"),
+        sa.Index(None, "last_name", "first_name"),
+        sa.Index(None, "enrollment_status", "updated_at"),  # retention: who left, and when
+    )
 
     id: uuid.UUID = uuid_pk()
     sis_id: str = Field(max_length=64, unique=True)

@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, Rule] = {
     "wisp.read": Rule(roles=READERS),
     "wisp.write": Rule(roles=TEAM),
     "compliance.read": Rule(roles=READERS, scopes=frozenset({"compliance:read"})),
+    "retention.read": Rule(roles=READERS),
+    "retention.write": Rule(roles=TEAM),
     # the privacy program (later issues use these names)
     "vendors.read": Rule(roles=READERS, scopes=frozenset({"vendors:read", "vendors:write"})),
     "vendors.write": Rule(roles=TEAM, scopes=frozenset({"vendors:write"})),

@@ -21,7 +21,7 @@ class Audience(StrEnum):
 
 class UserSession(SQLModel, table=True):
     __tablename__ = "user_session"
-    __table_args__ = (sa.Index(None, "audience", "principal_id"),)
+    __table_args__ = (sa.Index(None, "audience", "principal_id"), sa.Index(None, "expires_at"))
 
     id: uuid.UUID = uuid_pk()
     token_hash: str = Field(max_length=64, unique=True)  # sha256 of the cookie value
@@ -48,6 +48,7 @@ class LinkPurpose(StrEnum):
 
 class EmailLink(SQLModel, table=True):
     __tablename__ = "email_link"
+    __table_args__ = (sa.Index(None, "expires_at"),)  # retention
 
     id: uuid.UUID = uuid_pk()
     token_hash: str = Field(max_length=64, unique=True)

@@ -38,3 +38,17 @@ class AuditEvent(SQLModel, table=True):
     # The audit key that signed ``hash`` (HMAC-SHA-256); None only for events written before the
     # chain was keyed (plain SHA-256), which a keyed marker event seals (migration 0006).
     key_id: str | None = Field(default=None, max_length=16)
+
+
+class AuditAnchor(SQLModel, table=True):
+    """A signed checkpoint written before the events up to ``seq`` were purged (retention): the
+    chain's verification starts from the newest anchor at the event before the oldest one left."""
+
+    __tablename__ = "audit_anchor"
+
+    seq: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))  # newest purged
+    head: str = Field(max_length=64)  # that event's hash
+    at: str = Field(max_length=40)  # ISO 8601, UTC, as signed
+    key_id: str = Field(max_length=16)
+    mac: str = Field(max_length=64)
+    purged: int = 0  # how many events the purge removed

@@ -22,7 +22,7 @@ class OutboxStatus(StrEnum):
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
     # The delivery job's query: pending rows whose next attempt is due.
-    __table_args__ = (sa.Index(None, "status", "next_attempt_at"),)
+    __table_args__ = (sa.Index(None, "status", "next_attempt_at"), sa.Index(None, "sent_at"))
 
     id: uuid.UUID = uuid_pk()
     recipient: str = Field(max_length=254)

@@ -10,7 +10,8 @@ cannot re-hash the chain after an edit. Events written before the chain was keye
 SHA-256 hashes; they must form the start of the chain and be sealed by the keyed marker event
 ``audit.chain_keyed`` (written by migration 0006), which states how many there were and the last
 one's hash. Deleting the newest events leaves a valid, shorter chain: checkpoints kept outside the
-database catch that (``app.services.platform.audit_checkpoint``).
+database catch that (``app.services.platform.audit_checkpoint``). Retention purges the oldest events
+only after signing an anchor at the newest one it removes (``app.services.platform.audit_anchor``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.actors import SYSTEM, Actor
 from app.db import is_postgres
 from app.models import AuditEvent
 from app.security import audit_keys
+from app.services.platform.audit_anchor import chain_start
 
 GENESIS = "0" * 64
 _AUDIT_LOCK = 7_202_611  # an arbitrary constant naming the audit-chain advisory lock
@@ -176,8 +178,15 @@ def _problem(event: AuditEvent, walk: _Walk) -> str | None:
 
 
 def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the chain in order; report the first event whose link, key or content does not check out."""
+    """Walk the chain in order; report the first event whose link, key or content does not check out.
+
+    A chain whose oldest events were purged starts at the signed anchor before the oldest one left."""
     walk = _Walk()
+    first, link, problem = chain_start(session)
+    if problem:
+        return ChainReport(False, 0, first, problem, max(first - 1, 0), GENESIS)
+    if link is not None:
+        walk = _Walk(prev_hash=link, expected_seq=first, keyed=True)
     checked = 0
     while True:
         rows = session.exec(

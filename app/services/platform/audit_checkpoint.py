@@ -22,9 +22,10 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.config import get_settings
-from app.models import AuditEvent
+from app.models import AuditAnchor, AuditEvent
 from app.security import audit_keys
 from app.services.platform.audit import GENESIS, event_hash
+from app.services.platform.audit_anchor import chain_start
 
 log = logging.getLogger("steward.audit")
 
@@ -157,7 +158,14 @@ def check_checkpoints(session: Session, found: Iterable[tuple[str, Checkpoint | 
             select(AuditEvent.seq, AuditEvent.hash).where(col(AuditEvent.seq).in_(wanted[i : i + _BATCH]))
         ).all()
         hashes.update({seq: digest for seq, digest in rows if seq is not None})
+        anchors = session.exec(
+            select(AuditAnchor.seq, AuditAnchor.head).where(col(AuditAnchor.seq).in_(wanted[i : i + _BATCH]))
+        ).all()
+        hashes.update(dict(anchors))
+    first, _, _ = chain_start(session)  # events before it were purged under a signed anchor
     for where, checkpoint in sorted(checkpoints, key=lambda item: item[1].seq):
+        if checkpoint.seq < first and checkpoint.seq not in hashes:
+            continue  # before the purge: the anchor, checked by verify_chain, vouches for it
         if checkpoint.seq > last_seq:
             return CheckpointReport(
                 False,

@@ -32,6 +32,7 @@ from app.models import (
     WispAcknowledgment,
     WispVersion,
 )
+from app.services.retention.disposal import overdue_disposal_certificates
 from app.services.workforce.acknowledgments import current_version
 from app.services.workforce.reviews import ReviewClock, clock_of
 from app.services.workforce.signatures import school_year_of, school_year_start
@@ -245,6 +246,12 @@ def domain_figures(session: Session, *, today: date) -> list[Figure]:
             "/staff/vendors",
         ),
         Figure("incidents_open", "Open security incidents", int(incidents), "/staff/incidents"),
+        Figure(
+            "disposal_certificates_overdue",
+            "Vendors' certificates of disposal overdue",
+            overdue_disposal_certificates(session, today=today),
+            "/staff/retention/disposals",
+        ),
     ]
 
 

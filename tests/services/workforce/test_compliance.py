@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session
 
 from app.models import DpaStatus, EmployeeStatus, EmployeeType
+from app.models.retention import DisposalRequest
 from app.services.workforce import acknowledgments, compliance, reviews, training
 from app.services.workforce.compliance_export import rows_of
 from tests.support.disputes import file_dispute
@@ -121,6 +122,15 @@ def test_the_review_clock_and_the_other_domains(db: Session) -> None:
     vendor = make_vendor(db)
     make_dpa(db, vendor, status=DpaStatus.executed, expires_on=TODAY + timedelta(days=30))
     make_dpa(db, make_vendor(db), status=DpaStatus.executed, expires_on=TODAY + timedelta(days=120))
+    # One ended agreement whose disposal window closed yesterday without a certificate, one still open.
+    for due in (TODAY - timedelta(days=1), TODAY):
+        ended_vendor = make_vendor(db)
+        ended = make_dpa(db, ended_vendor, status=DpaStatus.expired, expires_on=due - timedelta(days=30))
+        db.add(
+            DisposalRequest(
+                dpa_id=ended.id, vendor_id=ended_vendor.id, ended_on=due - timedelta(days=30), due_on=due
+            )
+        )
     db.flush()
     after = {f.key: f.value for f in compliance.domain_figures(db, today=TODAY)}
     assert {k: after[k] - before[k] for k in after} == {
@@ -128,4 +138,5 @@ def test_the_review_clock_and_the_other_domains(db: Session) -> None:
         "disputes_answered_on_time": 1,
         "agreements_expiring_90d": 1,
         "incidents_open": 0,
+        "disposal_certificates_overdue": 1,
     }

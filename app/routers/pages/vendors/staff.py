@@ -32,6 +32,8 @@ from app.routers.form_data import FormDep
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services.identity.vendor_auth import invite_vendor_contact
+from app.services.retention import disposal
+from app.services.retention.schedule import district_today
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
 from app.services.vendors import vendors as vendors_service
@@ -184,6 +186,8 @@ def _detail(
         "policy_errors": {},
         "contact_values": {},
         "contact_errors": {},
+        "disposals": disposal.for_vendor(session, vendor_id=vendor.id),
+        "today": district_today(),
     }
     context.update(forms)
     return render(request, "vendors/detail.html", context, status_code=status_code)
