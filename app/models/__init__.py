@@ -19,6 +19,8 @@ from app.models.disputes import (
     DisputeStatus,
     MessageKind,
     ReferenceCounter,
+    SavedReply,
+    WaitingOn,
     open_dispute,
 )
 from app.models.identity.api_clients import ApiClient, ApiClientKind
@@ -132,12 +134,14 @@ __all__ = [
     "ReporterType",
     "Role",
     "RosterImport",
+    "SavedReply",
     "Student",
     "TotpFactor",
     "UserSession",
     "Vendor",
     "VendorContact",
     "VendorStatus",
+    "WaitingOn",
     "WebAuthnCredential",
     "metadata",
     "open_dispute",
