@@ -87,7 +87,7 @@ def clock_state_condition(state: ClockState, now: datetime) -> ColumnElement[boo
     return and_(is_open_, due > now + timedelta(days=7))
 
 
-def _conditions(
+def filter_conditions(
     *,
     view: DisputeView | None = None,
     me: uuid.UUID | None = None,
@@ -148,7 +148,7 @@ def list_disputes(
 ) -> tuple[list[DisputeRow], int]:
     """The queue: open disputes by default, the nearest due first; returns (page, total).
     ``view`` is one of the saved views (``me`` is the viewer, for "Mine")."""
-    conditions = _conditions(
+    conditions = filter_conditions(
         view=view,
         me=me,
         language=language,

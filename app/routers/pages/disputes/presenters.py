@@ -24,8 +24,9 @@ from app.models import (
     Student,
 )
 from app.models.disputes import ClockState
+from app.models.schemas.disputes import DisputeFilter, DisputeView
 from app.services.disputes import actions as dispute_actions
-from app.services.disputes import queue, response_documents
+from app.services.disputes import queue, response_documents, views
 from app.services.disputes.clock import CLOCK_LABELS, Clock, clock_days
 from app.services.identity import staff
 from app.services.roster import family
@@ -184,32 +185,18 @@ class QueuePage:
     rows: list[queue.DisputeRow]
     count: int
     team: list[Employee]
+    counts: dict[DisputeView, int]  # every view's count, for the tabs
+    tabs: tuple[views.ViewTab, ...] = views.TABS
 
 
-def queue_page(
-    session: Session,
-    *,
-    status: DisputeStatus | None,
-    category: DisputeCategory | None,
-    assignee_id: uuid.UUID | None,
-    clock_state: ClockState | None,
-    q: str | None,
-    limit: int,
-    offset: int,
-    now: datetime,
-) -> QueuePage:
-    rows, count = queue.list_disputes(
-        session,
-        status=status,
-        category=category,
-        assignee_id=assignee_id,
-        clock_state=clock_state,
-        q=q,
-        limit=limit,
-        offset=offset,
-        now=now,
+def queue_page(session: Session, *, filters: DisputeFilter, me: uuid.UUID | None, now: datetime) -> QueuePage:
+    rows, count = queue.list_disputes(session, **filters.model_dump(), me=me, now=now)
+    return QueuePage(
+        rows=rows,
+        count=count,
+        team=staff.list_team_members(session),
+        counts=views.view_counts(session, me=me, now=now),
     )
-    return QueuePage(rows=rows, count=count, team=staff.list_team_members(session))
 
 
 @dataclass(frozen=True)

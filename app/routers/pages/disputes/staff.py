@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
@@ -28,8 +27,6 @@ from app.models.schemas.disputes import (
     MESSAGE_MAX,
     RESPONSE_MAX,
     DisputeAssign,
-    DisputeExportRange,
-    DisputeFilter,
     DisputeMessageCreate,
     DisputeRespond,
     StaffDisputeCreate,
@@ -43,7 +40,7 @@ from app.services.disputes import response_documents
 from app.services.disputes.response_documents import MAX_FILES as MAX_RESPONSE_FILES
 from app.services.platform.documents import MAX_UPLOAD_BYTES
 from app.services.vendors.agreement_queries import download_headers
-from app.templating import is_htmx, render
+from app.templating import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -70,75 +67,7 @@ def _text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-# ---------------------------------------------------------------- the queue
-
-
-def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict[str, str]]:
-    """(filter, page, raw values for the form, errors) from the query string."""
-    params = request.query_params
-    raw = {f: (params.get(f) or "").strip()[:254] for f in FILTER_FIELDS}
-    try:
-        page = max(1, min(int(params.get("page", "1")), 100_000))
-    except ValueError:
-        page = 1
-    values = {k: v for k, v in raw.items() if v}
-    try:
-        filters = DisputeFilter.model_validate({**values, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
-    except ValidationError as exc:
-        return DisputeFilter(limit=PER_PAGE), 1, raw, field_errors(exc)
-    return filters, page, raw, {}
-
-
-@router.get("/disputes")
-def queue(request: Request, session: SessionDep, actor: CanRead) -> Response:
-    filters, page, raw, errors = _filters(request)
-    view = dispute_pages.queue_page(
-        session,
-        status=filters.status,
-        category=filters.category,
-        assignee_id=filters.assignee_id,
-        clock_state=filters.clock_state,
-        q=filters.q,
-        limit=filters.limit,
-        offset=filters.offset,
-        now=clock.now(),
-    )
-    query = {k: v for k, v in raw.items() if v and k not in errors}
-    return render(
-        request,
-        "disputes/staff/queue.html",
-        {
-            "view": view,
-            "page": page,
-            "pages": max(1, -(-view.count // PER_PAGE)),
-            "values": raw,
-            "errors": errors,
-            "query_string": urlencode(query),
-            "today": clock.now().astimezone(get_settings().zone).date(),
-            **dispute_pages.labels(),
-        },
-        status_code=422 if errors and not is_htmx(request) else 200,
-        fragment="disputes/staff/_queue_table.html",
-    )
-
-
-@router.get("/disputes.csv")
-def export(request: Request, session: SessionDep, actor: CanRead) -> Response:
-    params = request.query_params
-    try:
-        period = DisputeExportRange.model_validate({"start": params.get("start"), "end": params.get("end")})
-        body = dispute_reports.export_csv(session, start=period.start, end=period.end, actor=actor)
-    except (ValidationError, ValidationFailed):
-        return redirect_with_flash(
-            "/staff/disputes", "Choose a start and an end date (the end on or after the start).", "error"
-        )
-    session.commit()  # the export's audit event
-    name = f"disputes-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+# ---------------------------------------------------------------- the figures (the queue is in queue.py)
 
 
 @router.get("/disputes/dashboard")
