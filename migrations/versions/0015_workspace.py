@@ -43,10 +43,6 @@ def upgrade() -> None:
     with op.batch_alter_table("dispute") as batch:
         batch.alter_column("waiting_on", server_default=None)
 
-    latest = (
-        "(SELECT m.{col} FROM dispute_message m WHERE m.dispute_id = dispute.id"
-        " AND m.kind != 'internal_note' ORDER BY m.created_at DESC LIMIT 1)"
-    )
     op.execute(
         "UPDATE dispute SET last_activity_at = COALESCE("
         "(SELECT MAX(m.created_at) FROM dispute_message m WHERE m.dispute_id = dispute.id), received_at)"
@@ -54,7 +50,9 @@ def upgrade() -> None:
     op.execute(
         "UPDATE dispute SET waiting_on = CASE"
         " WHEN status NOT IN ('received', 'in_review') THEN 'nobody'"
-        f" WHEN {latest.format(col='kind')} = 'to_requester' THEN 'requester'"
+        " WHEN (SELECT m.kind FROM dispute_message m WHERE m.dispute_id = dispute.id"
+        " AND m.kind != 'internal_note' ORDER BY m.created_at DESC LIMIT 1) = 'to_requester'"
+        " THEN 'requester'"
         " ELSE 'team' END"
     )
     op.create_index(
