@@ -39,6 +39,7 @@ from app.routers.pages.consent import staff as consent_staff
 from app.routers.pages.disputes import calendar
 from app.routers.pages.disputes import family as disputes_family
 from app.routers.pages.disputes import queue as disputes_queue
+from app.routers.pages.disputes import saved_replies as disputes_saved_replies
 from app.routers.pages.disputes import staff as disputes_staff
 from app.routers.pages.identity import account, api_clients, staff_admin, staff_auth
 from app.routers.pages.incidents import files as incidents_files
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vendor.router,
         disputes_family.router,
         disputes_queue.router,
+        disputes_saved_replies.router,
         disputes_staff.router,
         calendar.router,
         vendors_staff.router,

@@ -226,3 +226,20 @@ class DisputePublic(BaseModel):
 class DisputesPublic(BaseModel):
     data: list[DisputePublic]
     count: int
+
+
+SAVED_REPLY_MAX = 10_000
+SavedReplyTitle = Annotated[SingleLine, required_text(120), BeforeValidator(_strip), _limit("The title", 120)]
+SavedReplyBody = Annotated[
+    TextBlock, required_text(SAVED_REPLY_MAX), BeforeValidator(_strip), _limit("The text", SAVED_REPLY_MAX)
+]
+
+
+class SavedReplyForm(BaseModel):
+    """A saved reply: a title, the text, its language, and a category (none: any category).
+    ``{requester}`` and ``{reference}`` in the text are filled in when it is inserted."""
+
+    title: SavedReplyTitle
+    body: SavedReplyBody
+    language: Language = "en"
+    category: Annotated[DisputeCategory | None, BeforeValidator(_empty_is_none)] = None

@@ -21,12 +21,14 @@ from app.models import (
     DisputeStatus,
     Document,
     Employee,
+    SavedReply,
     Student,
 )
 from app.models.disputes import ClockState
 from app.models.schemas.disputes import DisputeFilter, DisputeView
 from app.services.disputes import actions as dispute_actions
-from app.services.disputes import queue, response_documents, views
+from app.services.disputes import queue, response_documents, saved_replies, views
+from app.services.disputes import transitions as dispute_transitions
 from app.services.disputes.clock import CLOCK_LABELS, Clock, clock_days
 from app.services.identity import staff
 from app.services.roster import family
@@ -208,6 +210,8 @@ class StaffDisputeView:
     is_open: bool
     actions: set[str] = field(default_factory=set)
     documents: list[Document] = field(default_factory=list)  # attached to the answer
+    transitions: dict[str, dispute_transitions.Allowed] = field(default_factory=dict)
+    saved_replies: list[SavedReply] = field(default_factory=list)  # for this category, any language
 
     @property
     def dispute(self) -> Dispute:
@@ -231,4 +235,6 @@ def staff_dispute(session: Session, *, dispute_id: uuid.UUID | None, now: dateti
         is_open=queue.is_open(dispute),
         actions=dispute_actions.allowed_actions(dispute),
         documents=response_documents.documents_of(session, dispute.id),
+        transitions=dispute_transitions.allowed_transitions(dispute),
+        saved_replies=saved_replies.replies_for(session, dispute),
     )

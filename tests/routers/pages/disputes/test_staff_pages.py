@@ -98,8 +98,8 @@ def test_a_staff_member_without_privacy_team_is_forbidden(
     for action, data in (
         ("assign", {"assignee_id": ""}),
         ("start-review", {}),
-        ("note", {"note_body": "x"}),
-        ("message", {"message_body": "x"}),
+        ("compose", {"kind": "note", "body": "x"}),
+        ("compose", {"kind": "message", "body": "x"}),
         ("respond", {"response_text": "x", "decision": "upheld"}),
         ("close", {}),
     ):
@@ -123,7 +123,9 @@ def test_a_family_session_cannot_open_the_team_pages_or_the_api(
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/staff/sign-in")
     assert client.get(f"/api/v1/disputes/{dispute.id}").status_code == 401
-    note = client.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": "x"}, follow_redirects=False)
+    note = client.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": "x"}, follow_redirects=False
+    )
     assert note.status_code == 303 and note.headers["location"].startswith("/staff/sign-in")
     assert not db.exec(select(DisputeMessage)).all()
 
@@ -322,8 +324,8 @@ def test_the_dispute_page_shows_the_clock_and_details(
     assert "Mar 5, 2026 9:30 AM EST" in page.text  # 21 days after Feb 12, 9:30 am
     assert "Dora Twoday" in page.text and dispute.requester_email in page.text
     assert "Ada Lovelace (Maple Street Elementary School)" in page.text
-    assert "Dispute filed" in page.text  # the timeline from the audit log
-    for action in ("assign", "start-review", "message", "note", "respond"):
+    assert "filed the dispute" in page.text  # the timeline from the audit log
+    for action in ("assign", "start-review", "compose", "respond"):
         assert f'action="/staff/disputes/{dispute.id}/{action}"' in page.text, action
     assert f'action="/staff/disputes/{dispute.id}/close"' not in page.text
 
@@ -375,15 +377,14 @@ def test_internal_notes_are_never_shown_to_the_requester(
     guardian = make_guardian(db, children=[make_student(db)])
     dispute = file_dispute(db, guardian=guardian)
     outbox = {m.id for m in db.exec(select(OutboxMessage)).all()}
-    response = as_team.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": "SECRET: check with IT"})
-    assert "The requester does not see it." in response.text
-    assert (
-        "SECRET: check with IT" in response.text
-        and "Internal note (not shown to the requester)" in response.text
+    response = as_team.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": "SECRET: check with IT"}
     )
+    assert "The requester does not see it." in response.text
+    assert "SECRET: check with IT" in response.text and "note, never shown to the requester" in response.text
     assert {m.id for m in db.exec(select(OutboxMessage)).all()} == outbox  # a note emails nobody
-    empty = as_team.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": "  "})
-    assert empty.status_code == 422 and 'id="note_body-error"' in empty.text
+    empty = as_team.post(f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": "  "})
+    assert empty.status_code == 422 and 'id="body-error"' in empty.text
     db.commit()
 
     client.cookies.clear()
@@ -399,7 +400,8 @@ def test_a_message_is_emailed_as_a_notice_without_its_content(
     guardian = make_guardian(db, children=[make_student(db)], preferred_language="es")
     dispute = file_dispute(db, guardian=guardian, language="es")
     response = as_team.post(
-        f"/staff/disputes/{dispute.id}/message", data={"message_body": "Which school year is it about?"}
+        f"/staff/disputes/{dispute.id}/compose",
+        data={"kind": "message", "body": "Which school year is it about?"},
     )
     assert "Your message was sent." in response.text
     (notice,) = db.exec(
@@ -411,7 +413,9 @@ def test_a_message_is_emailed_as_a_notice_without_its_content(
     assert dispute.reference in notice.subject
     assert "Which school year" not in notice.body_text
     assert f"/disputes/mine/{dispute.reference}" in notice.body_text
-    too_long = as_team.post(f"/staff/disputes/{dispute.id}/message", data={"message_body": "m" * 10_001})
+    too_long = as_team.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "message", "body": "m" * 10_001}
+    )
     assert too_long.status_code == 422 and "too long" in too_long.text
     assert "m" * 10_001 in too_long.text  # the input is kept
     db.commit()
@@ -443,7 +447,7 @@ def test_respond_stops_the_clock_on_time_or_late(
     assert dispute.status == DisputeStatus.responded and dispute.sla_met is met
     assert dispute.responded_at == dispute.due_at + timedelta(minutes=minutes)
     assert f"Answered {words}" in response.text
-    assert f"decision: upheld, {words}" in response.text
+    assert f"(Upheld: we agree and have acted on it, {words})" in response.text
     answered = db.exec(
         select(OutboxMessage).where(
             OutboxMessage.recipient == dispute.requester_email, col(OutboxMessage.subject).contains("answer")
@@ -483,10 +487,12 @@ def test_close_after_the_answer_and_not_before(as_team: TestClient, db: Session,
     db.refresh(dispute)
     assert dispute.status == DisputeStatus.closed and dispute.closed_at == clock.now()
     # Only notes remain possible on a closed dispute.
-    for action in ("assign", "start-review", "message", "respond", "close"):
+    for action in ("assign", "start-review", "respond", "close"):
         assert f'action="/staff/disputes/{dispute.id}/{action}"' not in closed.text, action
+    assert 'id="kind-message"' not in closed.text and 'id="kind-note"' in closed.text
+    assert "Only an open dispute can be answered; this one is closed." in closed.text  # why not
     late_message = as_team.post(
-        f"/staff/disputes/{dispute.id}/message", data={"message_body": "One more thing"}
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "message", "body": "One more thing"}
     )
     assert "messages can be sent only while it is open" in late_message.text
     kinds = db.exec(select(DisputeMessage.kind).where(DisputeMessage.dispute_id == dispute.id)).all()
@@ -558,7 +564,9 @@ def test_xss_in_every_field_is_escaped_on_the_team_pages(
         assert XSS not in page.text, path
     detail = as_team.get(f"/staff/disputes/{dispute.id}").text
     assert detail.count(XSS_ESCAPED) >= 5  # name, description, note, message, response, assignee
-    kept = as_team.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": XSS + " " + "n" * 10_001})
+    kept = as_team.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": XSS + " " + "n" * 10_001}
+    )
     assert kept.status_code == 422 and XSS not in kept.text
 
 
@@ -863,6 +871,6 @@ def test_the_timeline_names_reminders_and_escalations(as_team: TestClient, db: S
     notify(db, DUE_2D, dispute, clock.now() - timedelta(days=3))
     notify(db, OVERDUE, dispute, clock.now())
     page = as_team.get(f"/staff/disputes/{dispute.id}")
-    assert "Reminder sent: 2 days left" in page.text
-    assert "Overdue: escalated to the team and administrators" in page.text
+    assert "reminder sent: 2 days left" in page.text
+    assert "overdue: escalated to the team and administrators" in page.text
     assert "dispute.reminder" not in page.text and "dispute.escalate" not in page.text
