@@ -322,8 +322,7 @@ def dispute_action(
             dispute_id,
             values=values,
             errors=errors,
-            status_code=422,
-            fragment=inline,
+            **_refused(inline),
         )
     except ValidationFailed as exc:
         session.rollback()
@@ -335,8 +334,7 @@ def dispute_action(
             dispute_id,
             values=values,
             errors=errors,
-            status_code=422,
-            fragment=inline,
+            **_refused(inline),
         )
     except InvalidTransition as exc:
         session.rollback()
@@ -353,3 +351,9 @@ def dispute_action(
             request, session, actor, dispute_id, values={"kind": kind}, fragment=inline, notice=done
         )
     return redirect_with_flash(here, done, "success")
+
+
+def _refused(inline: str | None) -> dict[str, Any]:
+    """A refused form: 422 for a page; for htmx the box comes back with its errors (200, so
+    htmx swaps it in)."""
+    return {"status_code": 200 if inline else 422, "fragment": inline}
