@@ -34,7 +34,9 @@ from app.security.permissions import allowed
 from app.services.identity.vendor_auth import invite_vendor_contact
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
+from app.services.vendors import transitions as vendor_transitions
 from app.services.vendors import vendors as vendors_service
+from app.services.vendors.rules import local_today
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/staff/vendors", include_in_schema=False)
@@ -169,12 +171,16 @@ def _detail(
 ) -> Response:
     detail = vendors_service.vendor_detail(session, parse_uuid(vendor_id))
     vendor = detail.vendor
-    actions = [a for a, (froms, _) in vendors_service.TRANSITIONS.items() if vendor.status in froms]
+    answers = vendor_transitions.vendor_transitions(session, vendor, today=local_today())
+    # The decisions that would change something: possible ones, and why not for the others.
+    transitions = {a: t for a, t in answers.items() if vendor_transitions.VENDOR_RULES[a][1] != vendor.status}
+    actions = [a for a, t in transitions.items() if t.allowed]
     context: dict[str, Any] = {
         **labels(),
         "detail": detail,
         "vendor": vendor,
         "actions": actions,
+        "transitions": transitions,
         "can_write": allowed(actor, "vendors.write"),
         "values": _vendor_values(vendor),
         "errors": {},

@@ -163,7 +163,9 @@ def test_vendor_detail_timeline_and_next_step(
     assert "Review the request: start the review or deny it." in page.text
     assert "Vetting requested" in page.text
     buttons = re.findall(r'name="action" value="(\w+)"', page.text)
-    assert buttons == ["review", "approve", "deny", "retire"]
+    assert buttons == ["review", "deny"]  # only what is possible now, and why not the rest:
+    assert "Approve needs an executed agreement" in page.text
+    assert "A request that was never reviewed is denied, not retired." in page.text
     r = client.post(f"/staff/vendors/{vendor.id}/decision", data={"action": "review", "note": "Checking"})
     assert r.status_code == 200 and "Walnut Words is now under review." in r.text
     assert re.search(r"Review started\s*<small>by [^<]+</small>: Checking", r.text)
