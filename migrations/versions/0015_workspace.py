@@ -71,6 +71,7 @@ def upgrade() -> None:
         sqlite_where=OPEN,
         postgresql_where=OPEN,
     )
+    op.create_index(op.f("ix_vendor_requested_by_id"), "vendor", ["requested_by_id"], unique=False)
     op.create_table(
         "saved_reply",
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -94,6 +95,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_saved_reply_language_category_title"), table_name="saved_reply")
     op.drop_table("saved_reply")
+    op.drop_index(op.f("ix_vendor_requested_by_id"), table_name="vendor")
     op.drop_index("ix_dispute_open_activity", table_name="dispute")
     op.drop_index("ix_dispute_open_waiting", table_name="dispute")
     with op.batch_alter_table("dispute") as batch:

@@ -34,6 +34,7 @@ from app.security.permissions import allowed
 from app.services.identity.vendor_auth import invite_vendor_contact
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
+from app.services.vendors import queries as vendor_queries
 from app.services.vendors import transitions as vendor_transitions
 from app.services.vendors import vendors as vendors_service
 from app.services.vendors.rules import local_today
@@ -45,6 +46,7 @@ CanRead = Annotated[Actor, Depends(Allow("vendors.read", api=False))]
 CanWrite = Annotated[Actor, Depends(Allow("vendors.write", api=False))]
 CanRequest = Annotated[Actor, Depends(Allow("vendors.request", api=False))]
 PER_PAGE = 25
+NO_STORE = {"Cache-Control": "no-store"}
 FILTER_FIELDS = ("q", "status", "data_element", "grade_band", "expiring_within_days")
 DESCRIPTIVE = ("name", "website", "products", "purpose")
 LISTS = ("grade_bands", "data_elements")
@@ -113,6 +115,13 @@ def request_form(request: Request, actor: CanRequest) -> Response:
     return _form(request, "vendors/request.html", {}, {}, 200)
 
 
+@router.get("/mine")
+def my_requests(request: Request, session: SessionDep, actor: CanRequest) -> Response:
+    """The signed-in employee's own tool requests: where each stands and the team's decision."""
+    rows = vendor_queries.requests_of(session, employee_id=actor.employee_id)
+    return render(request, "vendors/mine.html", {**labels(), "requests": rows}, headers=NO_STORE)
+
+
 @router.post("/request")
 def request_tool(form: FormDep, request: Request, session: SessionDep, actor: CanRequest) -> Response:
     values = form_values(form, DESCRIPTIVE, LISTS)
@@ -123,7 +132,7 @@ def request_tool(form: FormDep, request: Request, session: SessionDep, actor: Ca
     except (ValidationError, DomainError) as exc:
         return _form(request, "vendors/request.html", values, errors_of(exc), _status(exc))
     session.commit()
-    target = f"/staff/vendors/{vendor.id}" if allowed(actor, "vendors.read") else "/staff"
+    target = f"/staff/vendors/{vendor.id}" if allowed(actor, "vendors.read") else "/staff/vendors/mine"
     return redirect_with_flash(
         target,
         f"Thank you: the Data Privacy Team will review {vendor.name} and email you its decision.",
