@@ -13,6 +13,7 @@ from app.demo.roster import load_roster_history
 from app.demo.sharing import load_sharing
 from app.demo.vendors import load_vendors
 from app.demo.workforce import load_workforce
+from app.demo.workspace import load_workspace
 from app.models import Student
 
 
@@ -27,6 +28,7 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_identity(session))
     summary.update(load_vendors(session))
     summary.update(load_disputes(session, seed=seed))
+    summary.update(load_workspace(session))
     summary.update(load_consent(session, seed=seed))
     summary.update(load_incidents(session))
     summary.update(load_workforce(session))
