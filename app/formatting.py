@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app import clock
 from app.config import get_settings
 
 
@@ -22,8 +23,6 @@ def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     """How long ago, in words a person says: "just now", "2 hours ago", "3 days ago" (staff pages)."""
     if value is None:
         return ""
-    from app import clock
-
     seconds = max(0, int(((now or clock.now()) - value).total_seconds()))
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
