@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app import clock
 from app.config import get_settings
 
 
@@ -16,3 +17,17 @@ def local_time(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> 
 
 def local_date(value: datetime | None) -> str:
     return local_time(value, "%b %-d, %Y")
+
+
+def time_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """How long ago, in words a person says: "just now", "2 hours ago", "3 days ago" (staff pages)."""
+    if value is None:
+        return ""
+    seconds = max(0, int(((now or clock.now()) - value).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            if unit == "day" and n >= 60:
+                return f"on {local_date(value)}"
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"

@@ -41,6 +41,8 @@ from app.routers.pages.consent import family as consent_family
 from app.routers.pages.consent import staff as consent_staff
 from app.routers.pages.disputes import calendar
 from app.routers.pages.disputes import family as disputes_family
+from app.routers.pages.disputes import queue as disputes_queue
+from app.routers.pages.disputes import saved_replies as disputes_saved_replies
 from app.routers.pages.disputes import staff as disputes_staff
 from app.routers.pages.identity import account, api_clients, provisioning_tokens, staff_admin, staff_auth
 from app.routers.pages.incidents import files as incidents_files
@@ -137,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         family.router,
         vendor.router,
         disputes_family.router,
+        disputes_queue.router,
+        disputes_saved_replies.router,
         disputes_staff.router,
         calendar.router,
         vendors_staff.router,

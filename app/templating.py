@@ -13,6 +13,7 @@ from app import i18n
 from app.config import get_settings
 from app.flash import COOKIE as FLASH_COOKIE
 from app.flash import read_flashes
+from app.formatting import time_ago
 from app.security.csrf import csrf_token, set_anon_cookie
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -32,6 +33,7 @@ templates.env.filters["local_time"] = i18n.local_time
 templates.env.filters["local_date"] = i18n.local_date
 templates.env.filters["long_date"] = i18n.long_date
 templates.env.filters["t"] = i18n.translate
+templates.env.filters["ago"] = time_ago
 templates.env.globals["site_languages"] = i18n.LANGUAGES
 templates.env.globals["settings"] = get_settings
 

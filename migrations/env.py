@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from app.config import get_settings
 from app.db import make_engine
-from app.migrate import include_name
+from app.migrate import include_name, repair_sqlite_search
 from app.models import metadata
 
 config = context.config
@@ -23,6 +23,7 @@ def _configure(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        repair_sqlite_search(connection)
 
 
 def run_migrations_online() -> None:

@@ -15,6 +15,7 @@ from app.demo.sharing import load_sharing
 from app.demo.vendors import load_vendors
 from app.demo.wisp import load_wisp
 from app.demo.workforce import load_workforce
+from app.demo.workspace import load_workspace
 from app.models import Student
 
 
@@ -29,6 +30,7 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     summary.update(load_identity(session))
     summary.update(load_vendors(session))
     summary.update(load_disputes(session, seed=seed))
+    summary.update(load_workspace(session))
     summary.update(load_consent(session, seed=seed))
     summary.update(load_incidents(session))
     summary.update(load_workforce(session))

@@ -19,6 +19,8 @@ from app.models.disputes import (
     DisputeStatus,
     MessageKind,
     ReferenceCounter,
+    SavedReply,
+    WaitingOn,
     open_dispute,
 )
 from app.models.identity.api_clients import ApiClient, ApiClientKind
@@ -168,6 +170,7 @@ __all__ = [
     "Role",
     "RosterImport",
     "RunStatus",
+    "SavedReply",
     "Student",
     "TotpFactor",
     "TrainingCampaign",
@@ -177,6 +180,7 @@ __all__ = [
     "Vendor",
     "VendorContact",
     "VendorStatus",
+    "WaitingOn",
     "WebAuthnCredential",
     "WispAcknowledgment",
     "WispRecommendation",

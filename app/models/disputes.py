@@ -51,6 +51,15 @@ CLOCK_CEILING_DAYS: dict[str, int] = {category.value: 21 for category in Dispute
 }
 
 
+class WaitingOn(StrEnum):
+    """Whose move it is on a dispute: the team after a filing or a requester's reply, the
+    requester after a message to them, nobody once it is answered, closed or withdrawn."""
+
+    team = "team"
+    requester = "requester"
+    nobody = "nobody"
+
+
 class MessageKind(StrEnum):
     to_requester = "to_requester"
     from_requester = "from_requester"
@@ -77,6 +86,20 @@ class Dispute(Timestamped, table=True):
         # planner keeps to the open-dispute index).
         sa.Index(None, "closed_at"),
         sa.Index(None, "withdrawn_at"),
+        # The views: "Waiting on us" and the last-activity sort read open disputes only.
+        sa.Index(
+            "ix_dispute_open_waiting",
+            "waiting_on",
+            "last_activity_at",
+            sqlite_where=sa.text(OPEN_STATUSES_SQL),
+            postgresql_where=sa.text(OPEN_STATUSES_SQL),
+        ),
+        sa.Index(
+            "ix_dispute_open_activity",
+            "last_activity_at",
+            sqlite_where=sa.text(OPEN_STATUSES_SQL),
+            postgresql_where=sa.text(OPEN_STATUSES_SQL),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -106,6 +129,11 @@ class Dispute(Timestamped, table=True):
     reminded_7d_at: datetime | None = None
     reminded_2d_at: datetime | None = None
     overdue_notified_at: datetime | None = None
+    # The workspace: the last thing that happened, whose move it is, and when the current burst
+    # of requester replies was emailed to the team (cleared when the team answers: once per burst).
+    last_activity_at: datetime | None = None
+    waiting_on: WaitingOn = Field(default=WaitingOn.team, sa_type=str_enum(WaitingOn, 16))
+    reply_notified_at: datetime | None = None
 
 
 def open_dispute() -> sa.ColumnElement[bool]:
@@ -164,3 +192,17 @@ class CalendarFeed(SQLModel, table=True):
     employee_id: uuid.UUID = Field(foreign_key="employee.id", unique=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = created_at_field()
+
+
+class SavedReply(Timestamped, table=True):
+    """A snippet the team inserts into a message or an answer: per category (or any) and language."""
+
+    __tablename__ = "saved_reply"
+    __table_args__ = (sa.Index(None, "language", "category", "title"),)
+
+    id: uuid.UUID = uuid_pk()
+    title: str = Field(max_length=120)
+    body: str = Field(sa_type=sa.Text)
+    category: DisputeCategory | None = Field(default=None, sa_type=str_enum(DisputeCategory, 32))
+    language: str = Field(default="en", max_length=16)
+    created_by: str | None = Field(default=None, max_length=254)

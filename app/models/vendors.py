@@ -25,7 +25,7 @@ class VendorStatus(StrEnum):
 
 class Vendor(Timestamped, table=True):
     __tablename__ = "vendor"
-    __table_args__ = (sa.Index(None, "status"),)
+    __table_args__ = (sa.Index(None, "status"), sa.Index(None, "requested_by_id"))  # + "My requests"
 
     id: uuid.UUID = uuid_pk()
     name: str = Field(max_length=200, unique=True)

@@ -170,7 +170,7 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     tp = team.new_page()
     tp.goto("/staff/disputes")
     rows = tp.locator("table.dispute-queue tbody tr")
-    assert rows.first.locator("td").first.inner_text() == reference
+    assert rows.first.locator("th").first.inner_text() == reference
     assert rows.filter(has_text="Sam Older").count() == 2  # the older 21-day ones come after it
     assert "Rosa Reyes" in rows.first.inner_text()
     assert_accessible(tp)
@@ -181,9 +181,11 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     assert_accessible(tp)
     tp.get_by_role("button", name="Start review").click()
     expect(tp.locator(".flash").first).to_contain_text("The dispute is now in review")
-    tp.get_by_label("Message to the requester").fill("Which school year would you like to see first?")
-    tp.get_by_role("button", name="Send message").click()
-    expect(tp.locator(".flash").first).to_contain_text("Your message was sent")
+    tp.get_by_label("Message to requester").check()
+    tp.get_by_label("Your text").fill("Which school year would you like to see first?")
+    tp.get_by_role("button", name="Send", exact=True).click()
+    expect(tp.locator("#conversation")).to_contain_text("Your message was sent")  # htmx: no reload
+    expect(tp.locator("#conversation .thread")).to_contain_text("Which school year would you like")
     assert_accessible(tp)
 
     # The guardian follows the email to the message (the email does not carry it).
@@ -195,6 +197,7 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     assert_accessible(gp)
 
     # The team answers, which stops the clock.
+    tp.get_by_text("Write the answer").click()
     tp.get_by_label("Decision").select_option("information")
     tp.get_by_label("Response").fill("You can see Milo's full record at the school office from Monday.")
     tp.get_by_role("button", name="Send response and stop the clock").click()

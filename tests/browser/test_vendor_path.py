@@ -68,8 +68,9 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     pg.get_by_label("Student name", exact=True).check()
     pg.get_by_label("Student work (assignments, files, recordings)").check()
     pg.get_by_role("button", name="Send the request").click()
-    pg.wait_for_url(re.compile(r"/staff$"))
+    pg.wait_for_url(re.compile(r"/staff/vendors/mine$"))  # their own requests, this one on top
     _flash(pg, f"the Data Privacy Team will review {tool}")
+    expect(pg.locator("table tbody tr").first).to_contain_text("Requested")
     assert_accessible(pg)
     assert employee.console_errors == []
     employee.close()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 from pydantic_core import PydanticCustomError
 
-from app.models import DisputeCategory, DisputeStatus, MessageKind
+from app.models import DisputeCategory, DisputeStatus, MessageKind, WaitingOn
 from app.models.disputes import ClockState
 from app.models.schemas import MAX_OFFSET, SingleLine, TextBlock, documented, required_text, single_line
 
@@ -135,9 +136,34 @@ class DisputeAssign(BaseModel):
     assignee_id: uuid.UUID | None = Field(default=None, description="An employee; null unassigns.")
 
 
-class DisputeFilter(BaseModel):
-    """The queue's filters; empty values mean "any". Without a status, open disputes only."""
+class DisputeView(StrEnum):
+    """The queue's saved views (tabs with counts); each is open disputes only."""
 
+    mine = "mine"
+    unassigned = "unassigned"
+    waiting = "waiting"  # waiting on the team
+    overdue = "overdue"
+    week = "week"  # due within the next 7 days
+    open = "open"
+
+
+class DisputeSort(StrEnum):
+    due = "due"
+    due_desc = "-due"
+    received = "received"
+    received_desc = "-received"
+    activity = "activity"
+    activity_desc = "-activity"
+
+
+class DisputeFilter(BaseModel):
+    """The queue's filters; empty values mean "any". Without a status, open disputes only.
+    ``view=mine`` means the caller's own disputes (an API client that is no employee gets none)."""
+
+    view: DisputeView | None = None
+    sort: DisputeSort | None = None
+    language: Literal["en", "es", "pt"] | None = None
+    waiting_on: WaitingOn | None = None
     status: DisputeStatus | None = None
     category: DisputeCategory | None = None
     assignee_id: uuid.UUID | None = None
@@ -148,8 +174,10 @@ class DisputeFilter(BaseModel):
 
 
 class DisputeExportRange(BaseModel):
-    start: date
-    end: date
+    """Received from ``start`` to ``end``; both empty means every dispute (the full export)."""
+
+    start: date | None = None
+    end: date | None = None
 
 
 class DisputeMessagePublic(BaseModel):
@@ -190,9 +218,28 @@ class DisputePublic(BaseModel):
     closed_at: datetime | None
     withdrawn_at: datetime | None
     clock_state: ClockState | None = None
+    waiting_on: WaitingOn
+    last_activity_at: datetime | None
     messages: list[DisputeMessagePublic] | None = None
 
 
 class DisputesPublic(BaseModel):
     data: list[DisputePublic]
     count: int
+
+
+SAVED_REPLY_MAX = 10_000
+SavedReplyTitle = Annotated[SingleLine, required_text(120), BeforeValidator(_strip), _limit("The title", 120)]
+SavedReplyBody = Annotated[
+    TextBlock, required_text(SAVED_REPLY_MAX), BeforeValidator(_strip), _limit("The text", SAVED_REPLY_MAX)
+]
+
+
+class SavedReplyForm(BaseModel):
+    """A saved reply: a title, the text, its language, and a category (none: any category).
+    ``{requester}`` and ``{reference}`` in the text are filled in when it is inserted."""
+
+    title: SavedReplyTitle
+    body: SavedReplyBody
+    language: Language = "en"
+    category: Annotated[DisputeCategory | None, BeforeValidator(_empty_is_none)] = None

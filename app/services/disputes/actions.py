@@ -8,7 +8,7 @@ conditional UPDATE on the allowed-from states, so two people acting at once cann
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
@@ -20,7 +20,6 @@ from app.config import get_settings
 from app.errors import InvalidTransition, ValidationFailed, field_error
 from app.formatting import local_time
 from app.models import (
-    OPEN_DISPUTE_STATUSES,
     Dispute,
     DisputeMessage,
     DisputeStatus,
@@ -28,13 +27,14 @@ from app.models import (
     EmployeeStatus,
     MessageKind,
     Role,
+    WaitingOn,
 )
 from app.models.schemas import TEXT_BLOCK_OK, has_control_character
 from app.models.schemas.disputes import DECISIONS
+from app.services.disputes import activity, response_documents, transitions
 from app.services.disputes import clock as dispute_clock
-from app.services.disputes import response_documents
 from app.services.disputes.emails import category_label, portal_url, send_email, staff_url, when_text
-from app.services.disputes.queue import get_dispute_for_requester, get_dispute_for_staff, is_open
+from app.services.disputes.queue import get_dispute_for_requester, get_dispute_for_staff
 from app.services.platform.audit import record
 from app.services.platform.documents import IMAGES, PDF
 
@@ -42,25 +42,19 @@ ATTACHMENT_TYPES = IMAGES | {PDF}
 TEAM_ROLES = frozenset({Role.privacy_team.value, Role.privacy_admin.value})
 
 
-def _transition(
-    session: Session,
-    dispute: Dispute,
-    *,
-    allowed: Iterable[DisputeStatus],
-    values: dict[str, Any],
-    refusal: str,
-) -> None:
-    """Apply ``values`` only if the dispute is still in one of ``allowed`` (else 409)."""
-    allowed = tuple(allowed)
+def _transition(session: Session, dispute: Dispute, *, action: str, values: dict[str, Any]) -> None:
+    """Apply ``values`` only if the dispute is still in a state ``action`` may start from (else
+    409 with the sentence ``transitions`` gives the pages)."""
+    transitions.require(dispute, action)
     result = session.execute(
         update(Dispute)
-        .where(col(Dispute.id) == dispute.id, col(Dispute.status).in_(allowed))
+        .where(col(Dispute.id) == dispute.id, col(Dispute.status).in_(transitions.from_states(action)))
         .values(**values, updated_at=clock.now())
         .returning(col(Dispute.id))
     )
     if result.first() is None:
         session.refresh(dispute)
-        raise InvalidTransition(refusal.format(status=dispute.status.value.replace("_", " ")))
+        raise InvalidTransition(transitions.refusal(dispute, action))
     session.refresh(dispute)
 
 
@@ -121,9 +115,8 @@ def assign(
     _transition(
         session,
         dispute,
-        allowed=OPEN_DISPUTE_STATUSES,
-        values={"assignee_id": assignee_id},
-        refusal="A {status} dispute cannot be reassigned.",
+        action="assign",
+        values={"assignee_id": assignee_id, "last_activity_at": clock.now()},
     )
     _audit(
         session,
@@ -153,9 +146,8 @@ def start_review(session: Session, *, dispute_id: uuid.UUID, actor: Actor) -> Di
     _transition(
         session,
         dispute,
-        allowed=(DisputeStatus.received,),
-        values={"status": DisputeStatus.in_review},
-        refusal="Only a received dispute can be moved to review; this one is {status}.",
+        action="start_review",
+        values={"status": DisputeStatus.in_review, "last_activity_at": clock.now()},
     )
     _audit(session, actor, "dispute.review", dispute)
     return dispute
@@ -165,6 +157,7 @@ def add_note(session: Session, *, dispute_id: uuid.UUID, body: str, actor: Actor
     """An internal note: never shown to the requester. Allowed in every state."""
     dispute = get_dispute_for_staff(session, dispute_id)
     message = _add_message(session, dispute, MessageKind.internal_note, body, actor)
+    activity.touch(session, dispute, now=message.created_at)
     _audit(session, actor, "dispute.note", dispute, message_id=str(message.id))
     return message
 
@@ -172,11 +165,9 @@ def add_note(session: Session, *, dispute_id: uuid.UUID, body: str, actor: Actor
 def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, actor: Actor) -> DisputeMessage:
     """A message to the requester; the email says one is waiting, never what it says."""
     dispute = get_dispute_for_staff(session, dispute_id)
-    if not is_open(dispute):
-        raise InvalidTransition(
-            f"The dispute is {dispute.status.value}; messages can be sent only while it is open."
-        )
+    transitions.require(dispute, "message")
     message = _add_message(session, dispute, MessageKind.to_requester, body, actor)
+    activity.touch(session, dispute, now=message.created_at, waiting_on=WaitingOn.requester, end_burst=True)
     _audit(session, actor, "dispute.message", dispute, message_id=str(message.id))
     send_email(
         session,
@@ -194,12 +185,12 @@ def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, act
 def requester_reply(session: Session, *, dispute: Dispute, body: str, actor: Actor) -> DisputeMessage:
     """The requester answers (the caller loaded ``dispute`` with ``get_dispute_for_requester``)."""
     session.refresh(dispute)
-    if not is_open(dispute):
-        raise InvalidTransition(
-            f"This concern is {dispute.status.value}; replies are closed. File a new concern if needed."
-        )
+    transitions.require(dispute, "reply")
     message = _add_message(session, dispute, MessageKind.from_requester, body, actor)
+    activity.touch(session, dispute, now=message.created_at, waiting_on=WaitingOn.team)
     _audit(session, actor, "dispute.reply", dispute, message_id=str(message.id))
+    if not activity.claim_reply_burst(session, dispute.id, now=message.created_at):
+        return message  # the team was told of this burst's first reply and has not answered yet
     send_email(
         session,
         to=_staff_recipient(session, dispute),
@@ -233,15 +224,17 @@ def respond(
     _transition(
         session,
         dispute,
-        allowed=OPEN_DISPUTE_STATUSES,
+        action="respond",
         values={
             "status": DisputeStatus.responded,
+            "waiting_on": WaitingOn.nobody,
+            "last_activity_at": now,
+            "reply_notified_at": None,
             "response_text": response_text.strip(),
             "decision": decision.strip(),
             "responded_at": now,
             "sla_met": met,
         },
-        refusal="A {status} dispute cannot be answered again.",
     )
     attached = response_documents.attach(session, dispute=dispute, files=documents, actor=actor)
     _audit(
@@ -271,9 +264,13 @@ def close(session: Session, *, dispute_id: uuid.UUID, actor: Actor) -> Dispute:
     _transition(
         session,
         dispute,
-        allowed=(DisputeStatus.responded,),
-        values={"status": DisputeStatus.closed, "closed_at": clock.now()},
-        refusal="Only an answered dispute can be closed; this one is {status}.",
+        action="close",
+        values={
+            "status": DisputeStatus.closed,
+            "closed_at": clock.now(),
+            "last_activity_at": clock.now(),
+            "waiting_on": WaitingOn.nobody,
+        },
     )
     _audit(session, actor, "dispute.close", dispute)
     return dispute
@@ -284,9 +281,13 @@ def withdraw(session: Session, *, dispute: Dispute, actor: Actor) -> Dispute:
     _transition(
         session,
         dispute,
-        allowed=OPEN_DISPUTE_STATUSES,
-        values={"status": DisputeStatus.withdrawn, "withdrawn_at": clock.now()},
-        refusal="This concern is {status}; it can no longer be withdrawn.",
+        action="withdraw",
+        values={
+            "status": DisputeStatus.withdrawn,
+            "withdrawn_at": clock.now(),
+            "last_activity_at": clock.now(),
+            "waiting_on": WaitingOn.nobody,
+        },
     )
     _audit(session, actor, "dispute.withdraw", dispute)
     send_email(
@@ -322,17 +323,7 @@ def apply_action(session: Session, *, dispute_id: uuid.UUID, action: str, actor:
 
 def allowed_actions(dispute: Dispute) -> set[str]:
     """What the team may do to a dispute in its current state (the pages offer only these)."""
-    status = dispute.status
-    actions: set[str] = set()
-    if status in (DisputeStatus.received, DisputeStatus.in_review):
-        actions |= {"assign", "note", "message", "respond"}
-    if status == DisputeStatus.received:
-        actions.add("start_review")
-    if status == DisputeStatus.responded:
-        actions |= {"note", "close"}
-    if status in (DisputeStatus.closed, DisputeStatus.withdrawn):
-        actions.add("note")
-    return actions
+    return {name for name, answer in transitions.allowed_transitions(dispute).items() if answer.allowed}
 
 
 def reply_as_requester(

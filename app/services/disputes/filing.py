@@ -183,6 +183,7 @@ def _create(
         received_at=received_at,
         due_at=dispute_clock.due_at(received_at, data.category.value),
         attachment_id=document.id if document else None,
+        last_activity_at=received_at,
         created_at=now,
         updated_at=now,
     )

@@ -33,8 +33,9 @@ from app.models import (
     Student,
     open_dispute,
 )
-from app.models.disputes import ClockState
-from app.models.schemas.disputes import DisputeMessagePublic, DisputePublic
+from app.models.disputes import ClockState, WaitingOn
+from app.models.schemas.disputes import DisputeMessagePublic, DisputePublic, DisputeSort, DisputeView
+from app.services.disputes import views
 from app.services.disputes.clock import Clock, clock_for
 from app.services.disputes.search import text_matches
 
@@ -87,8 +88,12 @@ def clock_state_condition(state: ClockState, now: datetime) -> ColumnElement[boo
     return and_(is_open_, due > now + timedelta(days=7))
 
 
-def _conditions(
+def filter_conditions(
     *,
+    view: DisputeView | None = None,
+    me: uuid.UUID | None = None,
+    language: str | None = None,
+    waiting_on: WaitingOn | None = None,
     status: DisputeStatus | None,
     category: DisputeCategory | None,
     assignee_id: uuid.UUID | None,
@@ -97,10 +102,16 @@ def _conditions(
     now: datetime,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if view is not None:
+        conditions.append(views.view_condition(view, me=me, now=now))
     if status is not None:
         conditions.append(col(Dispute.status) == status)
     elif clock_state != ClockState.stopped:
         conditions.append(open_dispute())
+    if language is not None:
+        conditions.append(col(Dispute.language) == language)
+    if waiting_on is not None:
+        conditions.append(col(Dispute.waiting_on) == waiting_on)
     if category is not None:
         conditions.append(col(Dispute.category) == category)
     if assignee_id is not None:
@@ -115,6 +126,11 @@ def _conditions(
 def list_disputes(
     session: Session,
     *,
+    view: DisputeView | None = None,
+    sort: DisputeSort | None = None,
+    language: str | None = None,
+    waiting_on: WaitingOn | None = None,
+    me: uuid.UUID | None = None,
     status: DisputeStatus | None = None,
     category: DisputeCategory | None = None,
     assignee_id: uuid.UUID | None = None,
@@ -124,16 +140,22 @@ def list_disputes(
     offset: int = 0,
     now: datetime,
 ) -> tuple[list[DisputeRow], int]:
-    """The queue: open disputes by default, the nearest due first; returns (page, total)."""
-    conditions = _conditions(
-        status=status, category=category, assignee_id=assignee_id, clock_state=clock_state, q=q, now=now
+    """The queue: open disputes by default, the nearest due first; returns (page, total).
+    ``view`` is one of the saved views (``me`` is the viewer, for "Mine")."""
+    conditions = filter_conditions(
+        view=view,
+        me=me,
+        language=language,
+        waiting_on=waiting_on,
+        status=status,
+        category=category,
+        assignee_id=assignee_id,
+        clock_state=clock_state,
+        q=q,
+        now=now,
     )
     open_only = (status is None and clock_state != ClockState.stopped) or status in OPEN_DISPUTE_STATUSES
-    order = (
-        (col(Dispute.due_at), col(Dispute.reference))
-        if open_only
-        else (col(Dispute.received_at).desc(), col(Dispute.reference).desc())
-    )
+    order = views.order_by(sort, open_only=open_only)
     query = (
         select(Dispute, Employee.name)
         .outerjoin(Employee, col(Employee.id) == col(Dispute.assignee_id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -23,9 +24,10 @@ from sqlmodel import Session, col, select
 from app.actors import Actor
 from app.config import get_settings
 from app.db import is_postgres
+from app.errors import ValidationFailed
 from app.models import Dispute, Employee, open_dispute
 from app.models.disputes import ClockState
-from app.services.disputes.queue import DisputeRow, list_disputes
+from app.services.disputes.queue import DisputeRow, filter_conditions, list_disputes
 from app.services.platform import audit
 
 WINDOW_DAYS = 90
@@ -102,6 +104,8 @@ def dashboard_figures(session: Session, *, now: datetime) -> DisputeFigures:
 CSV_COLUMNS = (
     "reference",
     "status",
+    "waiting_on",
+    "last_activity_at",
     "category",
     "channel",
     "language",
@@ -138,26 +142,55 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_csv(session: Session, *, start: date, end: date, actor: Actor) -> str:
-    """Disputes received from ``start`` to ``end`` (district-local days, inclusive), oldest first.
+def export_csv(
+    session: Session,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    filters: dict[str, Any] | None = None,
+    me: uuid.UUID | None = None,
+    now: datetime,
+    actor: Actor,
+) -> tuple[str, int]:
+    """The disputes a queue view shows (``filters`` as ``DisputeFilter`` names them, without
+    paging), received from ``start`` to ``end`` (district-local days, inclusive) when given,
+    oldest first; returns (the CSV, its row count).
 
-    The export is audited (``dispute.exported``: who, the period, how many rows) in the caller's
+    ``filters=None`` (and no dates) is every dispute (the full export); empty filters are the
+    queue's default, the open disputes. The export is audited
+    (``dispute.exported``: who, the filters, the period, how many rows) in the caller's
     transaction; the caller commits before answering."""
-    if end < start:
-        from app.errors import ValidationFailed
-
+    if start is not None and end is not None and end < start:
         raise ValidationFailed(
             "The end date is before the start date.",
             errors=[{"field": "end", "message": "The end date is before the start date."}],
         )
-    lower, upper = _local_bounds(start, end)
+    chosen = {k: v for k, v in (filters or {}).items() if v is not None}
+    conditions: list[ColumnElement[bool]] = []
+    if filters is not None:
+        conditions = filter_conditions(
+            view=chosen.get("view"),
+            me=me,
+            language=chosen.get("language"),
+            waiting_on=chosen.get("waiting_on"),
+            status=chosen.get("status"),
+            category=chosen.get("category"),
+            assignee_id=chosen.get("assignee_id"),
+            clock_state=chosen.get("clock_state"),
+            q=chosen.get("q"),
+            now=now,
+        )
+    if start is not None:
+        conditions.append(col(Dispute.received_at) >= _local_bounds(start, start)[0])
+    if end is not None:
+        conditions.append(col(Dispute.received_at) < _local_bounds(end, end)[1])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     rows = session.exec(
         select(Dispute, Employee.name)
         .outerjoin(Employee, col(Employee.id) == col(Dispute.assignee_id))
-        .where(col(Dispute.received_at) >= lower, col(Dispute.received_at) < upper)
+        .where(*conditions)
         .order_by(col(Dispute.received_at), col(Dispute.reference))
     )
     written = 0
@@ -169,6 +202,14 @@ def export_csv(session: Session, *, start: date, end: date, actor: Actor) -> str
         actor=actor,
         action="dispute.exported",
         object_type="dispute",
-        details={"start": start.isoformat(), "end": end.isoformat(), "rows": written, "format": "csv"},
+        details={
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None,
+            "filters": {k: str(getattr(v, "value", v)) for k, v in chosen.items()}
+            if filters is not None
+            else "all",
+            "rows": written,
+            "format": "csv",
+        },
     )
-    return out.getvalue()
+    return out.getvalue(), written

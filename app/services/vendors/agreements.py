@@ -49,9 +49,9 @@ from app.services.vendors.terms import (
     check_owner,
     field_error,
     missing_terms,
-    refuse_if_incomplete,
     require_status,
 )
+from app.services.vendors.transitions import dpa_transitions
 
 __all__ = [
     "EDITABLE",
@@ -148,13 +148,8 @@ def send_dpa(session: Session, *, dpa_id: uuid.UUID | None, actor: Actor, now: d
 
     now = now or clock.now()
     dpa = get_dpa(session, dpa_id)
-    require_status(dpa, {DpaStatus.draft}, "sent")
+    dpa_transitions(session, dpa, today=local_today(now))["send"].require()
     contacts = active_contacts(session, dpa.vendor_id)
-    if not contacts:
-        raise InvalidTransition(
-            "The vendor has no contact to send the agreement to: add one first.",
-            errors=[{"field": "contact", "message": "Add a vendor contact (name and email)."}],
-        )
     dpa.status = DpaStatus.sent
     dpa.sent_at = now
     dpa.updated_at = now
@@ -269,17 +264,7 @@ def execute_dpa(
     the agreement the policy asks for."""
     now = now or clock.now()
     dpa = get_dpa(session, dpa_id)
-    allowed = {DpaStatus.vendor_signed}
-    if dpa.adoption == DpaAdoption.subscribing:
-        allowed |= {DpaStatus.draft, DpaStatus.sent}
-    require_status(dpa, allowed, "executed: the vendor has not signed it yet")
-    refuse_if_incomplete(dpa)
-    today = local_today(now)
-    if dpa.expires_on is not None and dpa.expires_on < today:
-        raise InvalidTransition(
-            "The agreement's expiry date has passed.",
-            errors=[{"field": "expires_on", "message": "In the past."}],
-        )
+    dpa_transitions(session, dpa, today=local_today(now))["execute"].require()
     details: dict[str, Any] = {}
     if countersigned is not None:
         data, name = countersigned
@@ -361,7 +346,7 @@ def terminate_dpa(
     if reason and has_control_character(reason, TEXT_BLOCK_OK):
         raise field_error("reason", "Remove the control characters from the reason.")
     dpa = get_dpa(session, dpa_id)
-    require_status(dpa, {DpaStatus.executed}, "terminated")
+    dpa_transitions(session, dpa, today=local_today(now))["terminate"].require()
     dpa.status = DpaStatus.terminated
     dpa.terminated_at = now
     dpa.updated_at = now

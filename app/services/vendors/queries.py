@@ -246,3 +246,14 @@ def vendor_detail(
         requested_by=session.get(Employee, vendor.requested_by_id) if vendor.requested_by_id else None,
         owner=session.get(Employee, vendor.owner_id) if vendor.owner_id else None,
     )
+
+
+def requests_of(session: Session, *, employee_id: uuid.UUID) -> list[Vendor]:
+    """The tools an employee asked the team to vet, newest first, with their status and decision."""
+    return list(
+        session.exec(
+            select(Vendor)
+            .where(col(Vendor.requested_by_id) == employee_id)
+            .order_by(col(Vendor.created_at).desc())
+        ).all()
+    )

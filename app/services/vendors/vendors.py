@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.actors import Actor
-from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Dpa, DpaStatus, Employee, Vendor, VendorStatus
 from app.models.schemas.vendors.vendors import (
     VendorAction,
@@ -27,7 +27,6 @@ from app.models.schemas.vendors.vendors import (
 )
 from app.models.vendors import vendor_name_key
 from app.services.platform.audit import record
-from app.services.vendors.coverage import uncovered_elements
 from app.services.vendors.profile import add_contact
 from app.services.vendors.queries import (  # re-exported: the pages and the API import them from here
     VendorDetail,
@@ -38,12 +37,12 @@ from app.services.vendors.queries import (  # re-exported: the pages and the API
     vendor_detail,
 )
 from app.services.vendors.rules import (
-    current_dpa_exists,
     email,
     local_today,
     requester_email,
     team_address,
 )
+from app.services.vendors.transitions import VENDOR_RULES, vendor_transitions
 
 __all__ = [
     "TRANSITIONS",
@@ -60,33 +59,7 @@ __all__ = [
 ]
 
 # action → (allowed-from states, new state)
-TRANSITIONS: dict[str, tuple[frozenset[VendorStatus], VendorStatus]] = {
-    "review": (
-        frozenset({VendorStatus.requested, VendorStatus.denied, VendorStatus.retired}),
-        VendorStatus.under_review,
-    ),
-    "approve": (
-        frozenset({VendorStatus.requested, VendorStatus.under_review, VendorStatus.approved_with_consent}),
-        VendorStatus.approved,
-    ),
-    "approve_with_consent": (
-        frozenset({VendorStatus.under_review, VendorStatus.approved}),
-        VendorStatus.approved_with_consent,
-    ),
-    "deny": (frozenset({VendorStatus.requested, VendorStatus.under_review}), VendorStatus.denied),
-    "retire": (
-        frozenset(
-            {
-                VendorStatus.requested,
-                VendorStatus.under_review,
-                VendorStatus.approved,
-                VendorStatus.approved_with_consent,
-                VendorStatus.denied,
-            }
-        ),
-        VendorStatus.retired,
-    ),
-}
+TRANSITIONS = VENDOR_RULES  # action → (allowed-from states, new state)
 STATUS_LABELS = {
     VendorStatus.requested: "requested",
     VendorStatus.under_review: "under review",
@@ -223,51 +196,8 @@ def transition_vendor(
     vendor = get_vendor(session, vendor_id)
     if action not in TRANSITIONS:
         raise NotFound(f"Unknown action {action[:40]!r}.")
-    allowed_from, target = TRANSITIONS[action]
-    if vendor.status not in allowed_from:
-        raise InvalidTransition(
-            f"A vendor that is {STATUS_LABELS[vendor.status]} cannot be moved to {STATUS_LABELS[target]}."
-        )
-    if action == "approve" and not current_dpa_exists(session, vendor_id=vendor.id, today=local_today(now)):
-        raise InvalidTransition(
-            "This vendor cannot be approved: it has no executed DPA that is still in force. "
-            "Execute (or renew) its agreement first, or approve it with parental consent."
-        )
-    if action == "approve":
-        uncovered = uncovered_elements(session, vendor=vendor, today=local_today(now))
-        if uncovered:
-            raise InvalidTransition(
-                "This vendor cannot be approved: its agreement does not cover all the data it "
-                f"receives. Not covered: {', '.join(uncovered)}.",
-                errors=[
-                    {"field": "data_elements", "element": e, "message": f"{e} is not in the agreement."}
-                    for e in uncovered
-                ],
-            )
-    if action == "approve_with_consent":
-        missing = []
-        if not refused_to_sign(session, vendor):
-            missing.append(
-                {
-                    "field": "refused_to_sign_on",
-                    "message": "Send the district's agreement first, or record the refusal to sign.",
-                }
-            )
-        if not vendor.privacy_policy_url:
-            missing.append(
-                {"field": "privacy_policy_url", "message": "Add the vendor's privacy-policy web address."}
-            )
-        if vendor.privacy_policy_document_id is None:
-            missing.append(
-                {"field": "privacy_policy_file", "message": "Upload a copy of the privacy policy."}
-            )
-        if missing:
-            raise InvalidTransition(
-                "Approval with parental consent is for a vendor that would not sign the district's "
-                "agreement (DPP §V), and needs its privacy policy on file (its web address and a copy), "
-                "because parents must be given it.",
-                errors=missing,
-            )
+    target = TRANSITIONS[action][1]
+    vendor_transitions(session, vendor, today=local_today(now))[action].require()
     previous = vendor.status
     vendor.status = target
     vendor.decision_note = note

@@ -155,3 +155,14 @@ def test_the_search_narrows_the_other_filters_and_never_widens_them(
     assert total == 1 and rows[0].dispute.id == closed.id
     rows, total = dispute_queue.list_disputes(db, q=q, category=DisputeCategory.deletion, now=frozen_clock)
     assert total == 0 and open_one.category != DisputeCategory.deletion
+
+
+def test_the_index_survives_migrations_that_rebuild_the_dispute_table(db: Session) -> None:
+    """SQLite drops a table's triggers when a migration rebuilds it (as 0019 does to add columns);
+    every upgrade puts them back (app.migrate.repair_sqlite_search)."""
+    if is_postgres(db):
+        pytest.skip("PostgreSQL's indexes live with the table")
+    triggers = db.execute(
+        text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'dispute' ORDER BY name")
+    ).scalars()
+    assert list(triggers) == ["dispute_search_delete", "dispute_search_insert", "dispute_search_update"]

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from app import clock
 from app.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -226,7 +226,7 @@ def test_the_allowed_from_table_is_the_workflow() -> None:
         "approve": ({"requested", "under_review", "approved_with_consent"}, "approved"),
         "approve_with_consent": ({"under_review", "approved"}, "approved_with_consent"),
         "deny": ({"requested", "under_review"}, "denied"),
-        "retire": ({"requested", "under_review", "approved", "approved_with_consent", "denied"}, "retired"),
+        "retire": ({"under_review", "approved", "approved_with_consent", "denied"}, "retired"),
     }
 
 
@@ -321,9 +321,11 @@ def test_a_privacy_policy_that_is_not_a_pdf_changes_nothing(db: Session) -> None
 def test_the_requester_is_emailed_at_each_decision(db: Session, action: str, label: str) -> None:
     teacher = make_employee(db, email="requester@riverbend.example.org")
     vendor = vendors.request_vendor(db, data=_request(), actor=staff_actor(teacher))
-    vendors.transition_vendor(
-        db, vendor_id=vendor.id, action=action, note="See the DPP.", actor=staff_actor(make_employee(db))
-    )
+    team = staff_actor(make_employee(db))
+    if action == "retire":  # a request is reviewed before it can be retired
+        vendors.transition_vendor(db, vendor_id=vendor.id, action="review", actor=team)
+        db.exec(delete(OutboxMessage))
+    vendors.transition_vendor(db, vendor_id=vendor.id, action=action, note="See the DPP.", actor=team)
     [mail] = _mail(db, teacher.email)
     assert mail.subject == f"Quillfeather Reading is now {label}"
     assert "See the DPP." in mail.body_text

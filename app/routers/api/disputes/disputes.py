@@ -43,7 +43,9 @@ def list_disputes(
 ) -> DisputesPublic:
     """The queue: open disputes nearest due first unless ``status`` or ``clock_state=stopped`` is given."""
     now = clock.now()
-    rows, count = dispute_queue.list_disputes(session, **filters.model_dump(), now=now)
+    rows, count = dispute_queue.list_disputes(
+        session, **filters.model_dump(), me=actor.uuid if actor.type == "staff" else None, now=now
+    )
     return DisputesPublic(
         data=[dispute_queue.dispute_public(r.dispute, now=now, assignee_name=r.assignee_name) for r in rows],
         count=count,

@@ -21,11 +21,14 @@ from app.models import (
     DisputeStatus,
     Document,
     Employee,
+    SavedReply,
     Student,
 )
 from app.models.disputes import ClockState
+from app.models.schemas.disputes import DisputeFilter, DisputeView
 from app.services.disputes import actions as dispute_actions
-from app.services.disputes import queue, response_documents
+from app.services.disputes import queue, response_documents, saved_replies, views
+from app.services.disputes import transitions as dispute_transitions
 from app.services.disputes.clock import CLOCK_LABELS, Clock, clock_days
 from app.services.identity import staff
 from app.services.roster import family
@@ -184,32 +187,18 @@ class QueuePage:
     rows: list[queue.DisputeRow]
     count: int
     team: list[Employee]
+    counts: dict[DisputeView, int]  # every view's count, for the tabs
+    tabs: tuple[views.ViewTab, ...] = views.TABS
 
 
-def queue_page(
-    session: Session,
-    *,
-    status: DisputeStatus | None,
-    category: DisputeCategory | None,
-    assignee_id: uuid.UUID | None,
-    clock_state: ClockState | None,
-    q: str | None,
-    limit: int,
-    offset: int,
-    now: datetime,
-) -> QueuePage:
-    rows, count = queue.list_disputes(
-        session,
-        status=status,
-        category=category,
-        assignee_id=assignee_id,
-        clock_state=clock_state,
-        q=q,
-        limit=limit,
-        offset=offset,
-        now=now,
+def queue_page(session: Session, *, filters: DisputeFilter, me: uuid.UUID | None, now: datetime) -> QueuePage:
+    rows, count = queue.list_disputes(session, **filters.model_dump(), me=me, now=now)
+    return QueuePage(
+        rows=rows,
+        count=count,
+        team=staff.list_team_members(session),
+        counts=views.view_counts(session, me=me, now=now),
     )
-    return QueuePage(rows=rows, count=count, team=staff.list_team_members(session))
 
 
 @dataclass(frozen=True)
@@ -221,6 +210,8 @@ class StaffDisputeView:
     is_open: bool
     actions: set[str] = field(default_factory=set)
     documents: list[Document] = field(default_factory=list)  # attached to the answer
+    transitions: dict[str, dispute_transitions.Allowed] = field(default_factory=dict)
+    saved_replies: list[SavedReply] = field(default_factory=list)  # for this category, any language
 
     @property
     def dispute(self) -> Dispute:
@@ -244,4 +235,6 @@ def staff_dispute(session: Session, *, dispute_id: uuid.UUID | None, now: dateti
         is_open=queue.is_open(dispute),
         actions=dispute_actions.allowed_actions(dispute),
         documents=response_documents.documents_of(session, dispute.id),
+        transitions=dispute_transitions.allowed_transitions(dispute),
+        saved_replies=saved_replies.replies_for(session, dispute),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
@@ -28,8 +27,6 @@ from app.models.schemas.disputes import (
     MESSAGE_MAX,
     RESPONSE_MAX,
     DisputeAssign,
-    DisputeExportRange,
-    DisputeFilter,
     DisputeMessageCreate,
     DisputeRespond,
     StaffDisputeCreate,
@@ -39,7 +36,7 @@ from app.routers.pages.disputes import presenters as dispute_pages
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
 from app.services.disputes import reports as dispute_reports
-from app.services.disputes import response_documents
+from app.services.disputes import response_documents, saved_replies
 from app.services.disputes.response_documents import MAX_FILES as MAX_RESPONSE_FILES
 from app.services.platform.documents import MAX_UPLOAD_BYTES
 from app.services.vendors.agreement_queries import download_headers
@@ -70,75 +67,7 @@ def _text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-# ---------------------------------------------------------------- the queue
-
-
-def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict[str, str]]:
-    """(filter, page, raw values for the form, errors) from the query string."""
-    params = request.query_params
-    raw = {f: (params.get(f) or "").strip()[:254] for f in FILTER_FIELDS}
-    try:
-        page = max(1, min(int(params.get("page", "1")), 100_000))
-    except ValueError:
-        page = 1
-    values = {k: v for k, v in raw.items() if v}
-    try:
-        filters = DisputeFilter.model_validate({**values, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
-    except ValidationError as exc:
-        return DisputeFilter(limit=PER_PAGE), 1, raw, field_errors(exc)
-    return filters, page, raw, {}
-
-
-@router.get("/disputes")
-def queue(request: Request, session: SessionDep, actor: CanRead) -> Response:
-    filters, page, raw, errors = _filters(request)
-    view = dispute_pages.queue_page(
-        session,
-        status=filters.status,
-        category=filters.category,
-        assignee_id=filters.assignee_id,
-        clock_state=filters.clock_state,
-        q=filters.q,
-        limit=filters.limit,
-        offset=filters.offset,
-        now=clock.now(),
-    )
-    query = {k: v for k, v in raw.items() if v and k not in errors}
-    return render(
-        request,
-        "disputes/staff/queue.html",
-        {
-            "view": view,
-            "page": page,
-            "pages": max(1, -(-view.count // PER_PAGE)),
-            "values": raw,
-            "errors": errors,
-            "query_string": urlencode(query),
-            "today": clock.now().astimezone(get_settings().zone).date(),
-            **dispute_pages.labels(),
-        },
-        status_code=422 if errors and not is_htmx(request) else 200,
-        fragment="disputes/staff/_queue_table.html",
-    )
-
-
-@router.get("/disputes.csv")
-def export(request: Request, session: SessionDep, actor: CanRead) -> Response:
-    params = request.query_params
-    try:
-        period = DisputeExportRange.model_validate({"start": params.get("start"), "end": params.get("end")})
-        body = dispute_reports.export_csv(session, start=period.start, end=period.end, actor=actor)
-    except (ValidationError, ValidationFailed):
-        return redirect_with_flash(
-            "/staff/disputes", "Choose a start and an end date (the end on or after the start).", "error"
-        )
-    session.commit()  # the export's audit event
-    name = f"disputes-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+# ---------------------------------------------------------------- the figures (the queue is in queue.py)
 
 
 @router.get("/disputes/dashboard")
@@ -238,15 +167,20 @@ def _detail(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    fragment: str | None = None,
+    notice: str | None = None,
 ) -> Response:
     view = dispute_pages.staff_dispute(session, dispute_id=parse_uuid(dispute_id), now=clock.now())
+    values = values or {}
     return render(
         request,
         "disputes/staff/detail.html",
         {
             "view": view,
-            "values": values or {},
+            "values": values,
             "errors": errors or {},
+            "compose_kind": values.get("kind") or ("message" if "message" in view.actions else "note"),
+            "notice": notice,
             "can_write": "privacy_team" in actor.roles or "privacy_admin" in actor.roles,
             "message_max": MESSAGE_MAX,
             "response_max": RESPONSE_MAX,
@@ -255,6 +189,7 @@ def _detail(
             **dispute_pages.labels(),
         },
         status_code=status_code,
+        fragment=fragment,
     )
 
 
@@ -278,11 +213,15 @@ def dispute_page(dispute_id: str, request: Request, session: SessionDep, actor: 
 ACTIONS = {
     "assign": "The assignment was saved.",
     "start-review": "The dispute is now in review.",
-    "note": "Your internal note was added. The requester does not see it.",
-    "message": "Your message was sent. The requester is emailed that a message is waiting.",
     "respond": "The response was sent and the clock stopped.",
     "close": "The dispute was closed.",
+    "compose": "",  # the message or the note, by its kind
 }
+COMPOSED = {
+    "note": "Your internal note was added. The requester does not see it.",
+    "message": "Your message was sent. The requester is emailed that a message is waiting.",
+}
+REPLY_TARGETS = {"body": "compose", "response_text": "respond"}
 
 
 def _act(
@@ -302,10 +241,11 @@ def _act(
         dispute_actions.assign(session, dispute_id=target, assignee_id=assignee.assignee_id, actor=actor)
     elif action == "start-review":
         dispute_actions.start_review(session, dispute_id=target, actor=actor)
-    elif action in ("note", "message"):
-        message = DisputeMessageCreate.model_validate({"body": _text(form, f"{action}_body")})
-        send = dispute_actions.add_note if action == "note" else dispute_actions.message_requester
-        send(session, dispute_id=target, body=message.body, actor=actor)
+    elif action == "compose":  # the conversation's one box: a message to the requester or a note
+        message = DisputeMessageCreate.model_validate({"body": _text(form, "body")})
+        dispute_actions.post_staff_message(
+            session, dispute_id=target, body=message.body, internal=_text(form, "kind") == "note", actor=actor
+        )
     elif action == "respond":
         answer = DisputeRespond.model_validate(
             {"response_text": _text(form, "response_text"), "decision": _text(form, "decision")}
@@ -324,8 +264,38 @@ def _act(
         raise NotFound("There is no such action.")
 
 
-FIELD_NAMES = {"body": "{action}_body"}
 ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
+
+
+@router.post("/disputes/{dispute_id}/insert-reply")
+def insert_reply(
+    form: FormDep, dispute_id: str, request: Request, session: SessionDep, actor: CanWrite
+) -> Response:
+    """A saved reply added to the message box or the answer: the form comes back with the text
+    in it (htmx swaps only the text box). Nothing is saved or sent."""
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    target = values.get("target", "body")
+    if target not in REPLY_TARGETS:
+        target = "body"
+    view = dispute_pages.staff_dispute(session, dispute_id=parse_uuid(dispute_id), now=clock.now())
+    dispute = view.dispute
+    errors: dict[str, str] = {}
+    try:
+        reply = saved_replies.get_saved_reply(session, parse_uuid(values.get("saved_reply_id", "")))
+        values[target] = saved_replies.insert_into(values.get(target, ""), reply, dispute)
+    except NotFound:
+        errors[f"{target}_saved_reply"] = "Choose a saved reply to insert."
+    if is_htmx(request):
+        return render(
+            request,
+            "disputes/staff/_reply_field.html",
+            {"field": target, "values": values, "errors": errors, "view": view, **_field_limits()},
+        )
+    return _detail(request, session, actor, dispute_id, values=values, errors=errors)
+
+
+def _field_limits() -> dict[str, int]:
+    return {"message_max": MESSAGE_MAX, "response_max": RESPONSE_MAX}
 
 
 @router.post("/disputes/{dispute_id}/{action}")
@@ -339,20 +309,51 @@ def dispute_action(
         for f in form.getlist("response_documents")[: MAX_RESPONSE_FILES + 1]
         if (upload := upload_bytes(f, MAX_UPLOAD_BYTES + 1)) is not None
     ]
+    # htmx sends the conversation box in place: the thread comes back with the new entry.
+    inline = "disputes/staff/_conversation.html" if action == "compose" and is_htmx(request) else None
     try:
         _act(session, actor, action, dispute_id, form, uploads)
     except ValidationError as exc:
-        errors = {FIELD_NAMES.get(k, k).format(action=action): v for k, v in field_errors(exc).items()}
-        return _detail(request, session, actor, dispute_id, values=values, errors=errors, status_code=422)
+        errors = field_errors(exc)
+        return _detail(
+            request,
+            session,
+            actor,
+            dispute_id,
+            values=values,
+            errors=errors,
+            **_refused(inline),
+        )
     except ValidationFailed as exc:
         session.rollback()
-        errors = {
-            FIELD_NAMES.get(e["field"], e["field"]).format(action=action): e["message"]
-            for e in exc.errors or []
-        } or {"form": exc.detail}
-        return _detail(request, session, actor, dispute_id, values=values, errors=errors, status_code=422)
+        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+        return _detail(
+            request,
+            session,
+            actor,
+            dispute_id,
+            values=values,
+            errors=errors,
+            **_refused(inline),
+        )
     except InvalidTransition as exc:
         session.rollback()
         return redirect_with_flash(here, exc.detail, "error")
     session.commit()
-    return redirect_with_flash(here, ACTIONS[action], "success")
+    done = (
+        COMPOSED["note" if values.get("kind") == "note" else "message"]
+        if action == "compose"
+        else ACTIONS[action]
+    )
+    if inline:
+        kind = "note" if values.get("kind") == "note" else "message"
+        return _detail(
+            request, session, actor, dispute_id, values={"kind": kind}, fragment=inline, notice=done
+        )
+    return redirect_with_flash(here, done, "success")
+
+
+def _refused(inline: str | None) -> dict[str, Any]:
+    """A refused form: 422 for a page; for htmx the box comes back with its errors (200, so
+    htmx swaps it in)."""
+    return {"status_code": 200 if inline else 422, "fragment": inline}

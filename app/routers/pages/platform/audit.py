@@ -14,7 +14,7 @@ from app.actors import Actor
 from app.deps import Allow, SessionDep
 from app.models.schemas import field_errors
 from app.models.schemas.platform.audit import AuditFilter
-from app.services.platform import audit_log
+from app.services.platform import audit_log, audit_words
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -48,7 +48,7 @@ def audit_page(request: Request, session: SessionDep, actor: CanRead) -> Respons
         request,
         "platform/audit/list.html",
         {
-            "events": events,
+            "events": audit_words.in_words(session, events),
             "count": count,
             "page": page,
             "pages": max(1, -(-count // PER_PAGE)),

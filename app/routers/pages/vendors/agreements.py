@@ -19,14 +19,16 @@ from app.actors import Actor
 from app.deps import Allow, SessionDep, parse_uuid
 from app.errors import DomainError
 from app.flash import redirect_with_flash
-from app.models import Dpa, DpaAdoption, DpaStatus
+from app.models import Dpa, DpaAdoption
 from app.models.schemas.vendors.agreements import DpaCreate, DpaDocumentWithholding, DpaUpdate
 from app.routers.form_data import FormDep
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services.vendors import agreement_queries, publication
 from app.services.vendors import agreements as dpas_service
+from app.services.vendors import transitions as vendor_transitions
 from app.services.vendors import vendors as vendors_service
+from app.services.vendors.rules import local_today
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -116,10 +118,10 @@ def _detail(
     page = agreement_queries.agreement_for_team(session, dpa_id=parse_uuid(dpa_id))
     dpa = page.dpa
     can_write = allowed(actor, "vendors.write")
-    executable = {DpaStatus.vendor_signed}
-    if dpa.adoption == DpaAdoption.subscribing:
-        executable |= {DpaStatus.draft, DpaStatus.sent}
+    steps = vendor_transitions.dpa_transitions(session, dpa, today=local_today())
+    executable = vendor_transitions.execute_from(dpa)
     context: dict[str, Any] = {
+        "dpa_steps": steps,
         **labels(),
         "page": page,
         "dpa": dpa,

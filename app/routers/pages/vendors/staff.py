@@ -36,7 +36,10 @@ from app.services.retention import disposal
 from app.services.retention.schedule import district_today
 from app.services.vendors import agreements as dpas_service
 from app.services.vendors import profile as vendor_profile
+from app.services.vendors import queries as vendor_queries
+from app.services.vendors import transitions as vendor_transitions
 from app.services.vendors import vendors as vendors_service
+from app.services.vendors.rules import local_today
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/staff/vendors", include_in_schema=False)
@@ -45,6 +48,7 @@ CanRead = Annotated[Actor, Depends(Allow("vendors.read", api=False))]
 CanWrite = Annotated[Actor, Depends(Allow("vendors.write", api=False))]
 CanRequest = Annotated[Actor, Depends(Allow("vendors.request", api=False))]
 PER_PAGE = 25
+NO_STORE = {"Cache-Control": "no-store"}
 FILTER_FIELDS = ("q", "status", "data_element", "grade_band", "expiring_within_days")
 DESCRIPTIVE = ("name", "website", "products", "purpose")
 LISTS = ("grade_bands", "data_elements")
@@ -113,6 +117,13 @@ def request_form(request: Request, actor: CanRequest) -> Response:
     return _form(request, "vendors/request.html", {}, {}, 200)
 
 
+@router.get("/mine")
+def my_requests(request: Request, session: SessionDep, actor: CanRequest) -> Response:
+    """The signed-in employee's own tool requests: where each stands and the team's decision."""
+    rows = vendor_queries.requests_of(session, employee_id=actor.employee_id)
+    return render(request, "vendors/mine.html", {**labels(), "requests": rows}, headers=NO_STORE)
+
+
 @router.post("/request")
 def request_tool(form: FormDep, request: Request, session: SessionDep, actor: CanRequest) -> Response:
     values = form_values(form, DESCRIPTIVE, LISTS)
@@ -123,7 +134,7 @@ def request_tool(form: FormDep, request: Request, session: SessionDep, actor: Ca
     except (ValidationError, DomainError) as exc:
         return _form(request, "vendors/request.html", values, errors_of(exc), _status(exc))
     session.commit()
-    target = f"/staff/vendors/{vendor.id}" if allowed(actor, "vendors.read") else "/staff"
+    target = f"/staff/vendors/{vendor.id}" if allowed(actor, "vendors.read") else "/staff/vendors/mine"
     return redirect_with_flash(
         target,
         f"Thank you: the Data Privacy Team will review {vendor.name} and email you its decision.",
@@ -171,12 +182,16 @@ def _detail(
 ) -> Response:
     detail = vendors_service.vendor_detail(session, parse_uuid(vendor_id))
     vendor = detail.vendor
-    actions = [a for a, (froms, _) in vendors_service.TRANSITIONS.items() if vendor.status in froms]
+    answers = vendor_transitions.vendor_transitions(session, vendor, today=local_today())
+    # The decisions that would change something: possible ones, and why not for the others.
+    transitions = {a: t for a, t in answers.items() if vendor_transitions.VENDOR_RULES[a][1] != vendor.status}
+    actions = [a for a, t in transitions.items() if t.allowed]
     context: dict[str, Any] = {
         **labels(),
         "detail": detail,
         "vendor": vendor,
         "actions": actions,
+        "transitions": transitions,
         "can_write": allowed(actor, "vendors.write"),
         "values": _vendor_values(vendor),
         "errors": {},

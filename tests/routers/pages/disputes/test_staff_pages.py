@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -98,8 +98,8 @@ def test_a_staff_member_without_privacy_team_is_forbidden(
     for action, data in (
         ("assign", {"assignee_id": ""}),
         ("start-review", {}),
-        ("note", {"note_body": "x"}),
-        ("message", {"message_body": "x"}),
+        ("compose", {"kind": "note", "body": "x"}),
+        ("compose", {"kind": "message", "body": "x"}),
         ("respond", {"response_text": "x", "decision": "upheld"}),
         ("close", {}),
     ):
@@ -123,7 +123,9 @@ def test_a_family_session_cannot_open_the_team_pages_or_the_api(
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/staff/sign-in")
     assert client.get(f"/api/v1/disputes/{dispute.id}").status_code == 401
-    note = client.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": "x"}, follow_redirects=False)
+    note = client.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": "x"}, follow_redirects=False
+    )
     assert note.status_code == 303 and note.headers["location"].startswith("/staff/sign-in")
     assert not db.exec(select(DisputeMessage)).all()
 
@@ -165,7 +167,7 @@ def test_the_queue_is_sorted_by_due_date_with_a_clock_badge_each(
     assert "<strong>4</strong> disputes" in page.text
     assert answered.reference not in page.text  # answered disputes leave the open queue
     assert page.headers["vary"] == "HX-Request"
-    assert "Mar 3, 2026 9:30 AM<" in page.text  # the due date in the district's time zone
+    assert "Mar 3, 9:30 AM<" in page.text  # the due date in the district's time zone
 
 
 def test_overdue_by_one_day_is_singular(as_team: TestClient, db: Session) -> None:
@@ -226,9 +228,8 @@ def test_bad_filter_values_are_reported_not_crashed(as_team: TestClient, db: Ses
     made = _four_clocks(db)
     page = as_team.get("/staff/disputes", params={"status": "lost", "assignee_id": "nobody"})
     assert page.status_code == 422
-    assert (
-        '<select id="status" name="status" aria-invalid="true" aria-describedby="status-error">' in page.text
-    )
+    select = '<select class="usa-select" id="status" name="status" aria-invalid="true"'
+    assert select + ' aria-describedby="status-error">' in page.text
     assert 'id="status-error"' in page.text and 'id="assignee_id-error"' in page.text
     assert 'id="category-error"' not in page.text
     assert len(_refs_in_order(page.text)) == len(made)  # the unfiltered queue is still shown
@@ -242,7 +243,7 @@ def test_htmx_gets_only_the_table(as_team: TestClient, db: Session) -> None:
     )
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<div id="dispute-queue"')
-    assert "<html" not in fragment.text and "<form" not in fragment.text
+    assert "<html" not in fragment.text and "<h1" not in fragment.text
     assert _refs_in_order(fragment.text) == [made["overdue"].reference]
     assert fragment.headers["vary"] == "HX-Request"
     full = as_team.get("/staff/disputes")
@@ -303,7 +304,7 @@ def test_the_queue_page_runs_the_same_number_of_queries_for_3_or_25_disputes(
     many = _statements_for(as_team, db, "/staff/disputes")
     assert len(_refs_in_order(as_team.get("/staff/disputes").text)) == 25
     assert len(many) == len(few), "\n".join(many)
-    assert len(many) <= 8
+    assert len(many) <= 9  # including the WISP banner's one query on every staff page
     dashboard = _statements_for(as_team, db, "/staff/disputes/dashboard")
     assert len(dashboard) <= 10
 
@@ -323,8 +324,8 @@ def test_the_dispute_page_shows_the_clock_and_details(
     assert "Mar 5, 2026 9:30 AM EST" in page.text  # 21 days after Feb 12, 9:30 am
     assert "Dora Twoday" in page.text and dispute.requester_email in page.text
     assert "Ada Lovelace (Maple Street Elementary School)" in page.text
-    assert "Dispute filed" in page.text  # the timeline from the audit log
-    for action in ("assign", "start-review", "message", "note", "respond"):
+    assert "filed the dispute" in page.text  # the timeline from the audit log
+    for action in ("assign", "start-review", "compose", "respond"):
         assert f'action="/staff/disputes/{dispute.id}/{action}"' in page.text, action
     assert f'action="/staff/disputes/{dispute.id}/close"' not in page.text
 
@@ -376,15 +377,14 @@ def test_internal_notes_are_never_shown_to_the_requester(
     guardian = make_guardian(db, children=[make_student(db)])
     dispute = file_dispute(db, guardian=guardian)
     outbox = {m.id for m in db.exec(select(OutboxMessage)).all()}
-    response = as_team.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": "SECRET: check with IT"})
-    assert "The requester does not see it." in response.text
-    assert (
-        "SECRET: check with IT" in response.text
-        and "Internal note (not shown to the requester)" in response.text
+    response = as_team.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": "SECRET: check with IT"}
     )
+    assert "The requester does not see it." in response.text
+    assert "SECRET: check with IT" in response.text and "note, never shown to the requester" in response.text
     assert {m.id for m in db.exec(select(OutboxMessage)).all()} == outbox  # a note emails nobody
-    empty = as_team.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": "  "})
-    assert empty.status_code == 422 and 'id="note_body-error"' in empty.text
+    empty = as_team.post(f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": "  "})
+    assert empty.status_code == 422 and 'id="body-error"' in empty.text
     db.commit()
 
     client.cookies.clear()
@@ -400,7 +400,8 @@ def test_a_message_is_emailed_as_a_notice_without_its_content(
     guardian = make_guardian(db, children=[make_student(db)], preferred_language="es")
     dispute = file_dispute(db, guardian=guardian, language="es")
     response = as_team.post(
-        f"/staff/disputes/{dispute.id}/message", data={"message_body": "Which school year is it about?"}
+        f"/staff/disputes/{dispute.id}/compose",
+        data={"kind": "message", "body": "Which school year is it about?"},
     )
     assert "Your message was sent." in response.text
     (notice,) = db.exec(
@@ -412,7 +413,9 @@ def test_a_message_is_emailed_as_a_notice_without_its_content(
     assert dispute.reference in notice.subject
     assert "Which school year" not in notice.body_text
     assert f"/disputes/mine/{dispute.reference}" in notice.body_text
-    too_long = as_team.post(f"/staff/disputes/{dispute.id}/message", data={"message_body": "m" * 10_001})
+    too_long = as_team.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "message", "body": "m" * 10_001}
+    )
     assert too_long.status_code == 422 and "Shorten the message to 10,000 characters" in too_long.text
     assert "m" * 10_001 in too_long.text  # the input is kept
     db.commit()
@@ -444,7 +447,7 @@ def test_respond_stops_the_clock_on_time_or_late(
     assert dispute.status == DisputeStatus.responded and dispute.sla_met is met
     assert dispute.responded_at == dispute.due_at + timedelta(minutes=minutes)
     assert f"Answered {words}" in response.text
-    assert f"decision: upheld, {words}" in response.text
+    assert f"(Upheld: we agree and have acted on it, {words})" in response.text
     answered = db.exec(
         select(OutboxMessage).where(
             OutboxMessage.recipient == dispute.requester_email, col(OutboxMessage.subject).contains("answer")
@@ -484,10 +487,12 @@ def test_close_after_the_answer_and_not_before(as_team: TestClient, db: Session,
     db.refresh(dispute)
     assert dispute.status == DisputeStatus.closed and dispute.closed_at == clock.now()
     # Only notes remain possible on a closed dispute.
-    for action in ("assign", "start-review", "message", "respond", "close"):
+    for action in ("assign", "start-review", "respond", "close"):
         assert f'action="/staff/disputes/{dispute.id}/{action}"' not in closed.text, action
+    assert 'id="kind-message"' not in closed.text and 'id="kind-note"' in closed.text
+    assert "Only an open dispute can be answered; this one is closed." in closed.text  # why not
     late_message = as_team.post(
-        f"/staff/disputes/{dispute.id}/message", data={"message_body": "One more thing"}
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "message", "body": "One more thing"}
     )
     assert "messages can be sent only while it is open" in late_message.text
     kinds = db.exec(select(DisputeMessage.kind).where(DisputeMessage.dispute_id == dispute.id)).all()
@@ -559,7 +564,9 @@ def test_xss_in_every_field_is_escaped_on_the_team_pages(
         assert XSS not in page.text, path
     detail = as_team.get(f"/staff/disputes/{dispute.id}").text
     assert detail.count(XSS_ESCAPED) >= 5  # name, description, note, message, response, assignee
-    kept = as_team.post(f"/staff/disputes/{dispute.id}/note", data={"note_body": XSS + " " + "n" * 10_001})
+    kept = as_team.post(
+        f"/staff/disputes/{dispute.id}/compose", data={"kind": "note", "body": XSS + " " + "n" * 10_001}
+    )
     assert kept.status_code == 422 and XSS not in kept.text
 
 
@@ -656,10 +663,12 @@ def test_csv_export_of_a_date_range(as_team: TestClient, db: Session, team: Empl
     team.name = '=HYPERLINK("http://evil.example")'  # a spreadsheet must not run it
     db.add(team)
     db.flush()
-    response = as_team.get("/staff/disputes.csv", params={"start": "2026-02-01", "end": "2026-02-28"})
+    response = as_team.get(
+        "/staff/disputes.csv", params={"all": "1", "start": "2026-02-01", "end": "2026-02-28"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert 'filename="disputes-2026-02-01-to-2026-02-28.csv"' in response.headers["content-disposition"]
+    assert 'filename="disputes-all-2026-02-01-to-2026-02-28.csv"' in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["reference"] for r in rows] == [inside.reference, answered.reference]
     assert before.reference not in response.text and after.reference not in response.text
@@ -667,7 +676,7 @@ def test_csv_export_of_a_date_range(as_team: TestClient, db: Session, team: Empl
     assert rows[1]["assignee"] == '\'=HYPERLINK("http://evil.example")' and rows[1]["decision"] == "upheld"
     assert rows[0]["received_at"] == "2026-02-10T09:30-05:00"
     assert "Private Person" not in response.text and "Private text" not in response.text
-    for bad in ({"start": "2026-02-28", "end": "2026-02-01"}, {"start": "soon"}, {}):
+    for bad in ({"start": "2026-02-28", "end": "2026-02-01"}, {"start": "soon"}, {"view": "lost"}):
         refused = as_team.get("/staff/disputes.csv", params=bad, follow_redirects=False)
         assert refused.status_code == 303 and refused.headers["location"] == "/staff/disputes"
 
@@ -773,12 +782,6 @@ def test_the_figures_page_counts_each_clock_and_lists_the_next_five(
     assert "<html" not in fragment.text and 'id="dispute-dashboard"' in fragment.text
 
 
-def test_today_is_used_for_the_export_defaults(as_team: TestClient, db: Session) -> None:
-    page = as_team.get("/staff/disputes")
-    assert f'value="{date(2026, 3, 1).isoformat()}"' in page.text
-    assert f'value="{date(2026, 3, 2).isoformat()}"' in page.text
-
-
 # ---------------------------------------------------------------- the staff dashboard (/staff)
 
 
@@ -868,6 +871,6 @@ def test_the_timeline_names_reminders_and_escalations(as_team: TestClient, db: S
     notify(db, DUE_2D, dispute, clock.now() - timedelta(days=3))
     notify(db, OVERDUE, dispute, clock.now())
     page = as_team.get(f"/staff/disputes/{dispute.id}")
-    assert "Reminder sent: 2 days left" in page.text
-    assert "Overdue: escalated to the team and administrators" in page.text
+    assert "reminder sent: 2 days left" in page.text
+    assert "overdue: escalated to the team and administrators" in page.text
     assert "dispute.reminder" not in page.text and "dispute.escalate" not in page.text

@@ -92,3 +92,27 @@ def test_csv_download_is_an_attachment_and_is_audited(client: TestClient, db: Se
     export = db.exec(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
     assert export.actor_id == str(reader.id) and export.details["rows"] == 2
     assert client.get("/staff/audit.csv?date_from=nonsense").status_code == 422
+
+
+def test_the_log_reads_as_sentences_with_links_and_the_csv_keeps_the_codes(
+    client: TestClient, db: Session, frozen_clock: datetime
+) -> None:
+    from tests.support.disputes import file_dispute, staff_actor
+
+    alex = make_employee(db, roles=[Role.privacy_team], name="Alex Morgan")
+    dispute = file_dispute(db)
+    from app.services.disputes import actions as dispute_actions
+
+    dispute_actions.start_review(db, dispute_id=dispute.id, actor=staff_actor(alex))
+    sign_in_as(client, db, alex)
+    page = client.get("/staff/audit", params={"action": "dispute.review"})
+    assert page.status_code == 200
+    link = f'<a href="/staff/disputes/{dispute.id}">{dispute.reference}</a>'
+    assert f"<strong>Alex Morgan</strong> moved {link} to review" in page.text
+    assert (
+        'class="usa-table-container--scrollable" tabindex="0" role="region" aria-label="Audit events"'
+        in page.text
+    )
+    exported = client.get("/staff/audit.csv", params={"action": "dispute.review"})
+    (row,) = list(csv.DictReader(io.StringIO(exported.text)))
+    assert row["action"] == "dispute.review" and row["object_id"] == str(dispute.id)

@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import DpaStatus, OutboxMessage, Role, Vendor, VendorContact, VendorStatus
+from app.models.schemas.vendors.vendors import VendorRequest
+from app.services.vendors import vendors as vendors_service
 from tests.support.auth import sign_in_as
+from tests.support.disputes import staff_actor
 from tests.support.factories import make_employee
 from tests.support.vendors import TODAY, XSS, make_contact, make_dpa, make_vendor, pdf_bytes
 
@@ -108,7 +111,7 @@ def test_any_employee_requests_a_tool(client: TestClient, db: Session) -> None:
         },
         follow_redirects=False,
     )
-    assert r.status_code == 303 and _location(r) == "/staff"
+    assert r.status_code == 303 and _location(r) == "/staff/vendors/mine"
     vendor = db.exec(select(Vendor).where(Vendor.name == "Tulip Typing")).one()
     assert vendor.status == VendorStatus.requested and vendor.requested_by_id == teacher.id
     assert vendor.data_elements == ["student_name", "student_email"]
@@ -163,7 +166,9 @@ def test_vendor_detail_timeline_and_next_step(
     assert "Review the request: start the review or deny it." in page.text
     assert "Vetting requested" in page.text
     buttons = re.findall(r'name="action" value="(\w+)"', page.text)
-    assert buttons == ["review", "approve", "deny", "retire"]
+    assert buttons == ["review", "deny"]  # only what is possible now, and why not the rest:
+    assert "Approve needs an executed agreement" in page.text
+    assert "A request that was never reviewed is denied, not retired." in page.text
     r = client.post(f"/staff/vendors/{vendor.id}/decision", data={"action": "review", "note": "Checking"})
     assert r.status_code == 200 and "Walnut Words is now under review." in r.text
     assert re.search(r"Review started\s*<small>by [^<]+</small>: Checking", r.text)
@@ -244,3 +249,28 @@ def test_the_dashboard_leads_to_the_vendor_pages(
     r = client.get("/staff")
     assert r.status_code == 200 and 'href="/staff/vendors/request"' in r.text
     assert ('href="/staff/vendors"' in r.text) is sees_inventory
+
+
+def test_a_teacher_sees_their_own_requests_and_the_decision(
+    client: TestClient, db: Session, frozen_clock: datetime
+) -> None:
+    teacher = make_employee(db, roles=[Role.staff])
+    sign_in_as(client, db, teacher)
+    sent = client.post(
+        "/staff/vendors/request", data={"name": "Walnut Words", "purpose": "Spelling"}, follow_redirects=False
+    )
+    assert sent.headers["location"] == "/staff/vendors/mine"
+    other = make_employee(db, roles=[Role.staff])
+    vendors_service.request_vendor(
+        db, data=VendorRequest.model_validate({"name": "Not Mine", "purpose": "x"}), actor=staff_actor(other)
+    )
+    vendor = db.exec(select(Vendor).where(Vendor.name == "Walnut Words")).one()
+    team = staff_actor(make_employee(db, roles=[Role.privacy_team]))
+    vendors_service.transition_vendor(
+        db, vendor_id=vendor.id, action="deny", note="Sells ad profiles.", actor=team
+    )
+    page = client.get("/staff/vendors/mine")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "Walnut Words" in page.text and "Denied" in page.text and "Sells ad profiles." in page.text
+    assert "Not Mine" not in page.text
+    assert 'href="/registry">Approved tools</a>' in page.text and 'href="/staff/vendors/mine"' in page.text

@@ -1,0 +1,85 @@
+"""The queue's saved views (Mine, Unassigned, Waiting on us, Overdue, Due this week, All open),
+their counts in one query, and the sort orders.
+
+Every view is open disputes only, so each reads from a partial index on open rows
+(``ix_dispute_open_due``, ``ix_dispute_open_waiting``, ``ix_dispute_open_activity``) or from
+``(assignee_id, status)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func
+from sqlmodel import Session, col, select
+
+from app.models import Dispute, WaitingOn, open_dispute
+from app.models.schemas.disputes import DisputeSort, DisputeView
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ViewTab:
+    view: DisputeView
+    label: str
+    description: str
+
+
+TABS = (
+    ViewTab(DisputeView.mine, "Mine", "Open disputes assigned to you"),
+    ViewTab(DisputeView.unassigned, "Unassigned", "Open disputes nobody has taken yet"),
+    ViewTab(
+        DisputeView.waiting, "Waiting on us", "A new filing or a requester's reply the team has not answered"
+    ),
+    ViewTab(DisputeView.overdue, "Overdue", "Past their clock and still open"),
+    ViewTab(DisputeView.week, "Due this week", "Due within the next 7 days"),
+    ViewTab(DisputeView.open, "All open", "Every received or in-review dispute"),
+)
+
+
+def view_condition(view: DisputeView, *, me: uuid.UUID | None, now: datetime) -> ColumnElement[bool]:
+    """The view's rows, open disputes included in the condition."""
+    due = col(Dispute.due_at)
+    is_open = open_dispute()
+    if view == DisputeView.mine:
+        return and_(is_open, col(Dispute.assignee_id) == me) if me is not None else false()
+    if view == DisputeView.unassigned:
+        return and_(is_open, col(Dispute.assignee_id).is_(None))
+    if view == DisputeView.waiting:
+        return and_(is_open, col(Dispute.waiting_on) == WaitingOn.team)
+    if view == DisputeView.overdue:
+        return and_(is_open, due < now)
+    if view == DisputeView.week:
+        return and_(is_open, due >= now, due <= now + WEEK)
+    return is_open
+
+
+def view_counts(session: Session, *, me: uuid.UUID | None, now: datetime) -> dict[DisputeView, int]:
+    """How many disputes each view holds, in one pass over the open disputes."""
+    columns = [
+        func.coalesce(func.sum(case((view_condition(tab.view, me=me, now=now), 1), else_=0)), 0).label(
+            tab.view.value
+        )
+        for tab in TABS
+    ]
+    row = session.execute(select(*columns).select_from(Dispute).where(open_dispute())).one()
+    return {tab.view: int(value) for tab, value in zip(TABS, row, strict=True)}
+
+
+def order_by(sort: DisputeSort | None, *, open_only: bool) -> tuple[Any, ...]:
+    """The ORDER BY for ``sort``; by default the nearest due first (open) or the newest (any)."""
+    reference = col(Dispute.reference)
+    if sort is None:
+        sort = DisputeSort.due if open_only else DisputeSort.received_desc
+    column = {
+        "due": col(Dispute.due_at),
+        "received": col(Dispute.received_at),
+        "activity": col(Dispute.last_activity_at),
+    }[sort.value.lstrip("-")]
+    if sort.value.startswith("-"):
+        return (column.desc(), reference.desc())
+    return (column, reference)
