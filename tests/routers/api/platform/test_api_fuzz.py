@@ -42,9 +42,9 @@ CONFIG = {
     "checks": {"enabled": True},
     "operations": [
         {
-            # These take a PDF. The document can say "a file" but not "a well-formed PDF"; the
-            # server parses the bytes and refuses anything else with 422 (the upload rules).
-            "include-operation-id-regex": "^(set_privacy_policy|attach_blank|execute_dpa)$",
+            # These take a PDF (or an image). The document can say "a file" but not "a well-formed
+            # PDF"; the server parses the bytes and refuses anything else with 422 (the upload rules).
+            "include-operation-id-regex": "^(set_privacy_policy|attach_blank|execute_dpa|add_incident_file)$",
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}},
         },
         {
