@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
 import anyio
 import pytest
 from starlette.requests import Request
@@ -9,6 +13,14 @@ from starlette.requests import Request
 from app.admission import Admission, request_slots
 from app.config import get_settings
 from app.errors import ServiceUnavailable
+
+T = TypeVar("T")
+
+
+def _run(scenario: Callable[[], Awaitable[T]]) -> T:
+    """anyio.run in a thread of its own: a session-scoped browser fixture may hold this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(anyio.run, scenario).result()
 
 
 def _request(path: str) -> Request:
@@ -37,7 +49,7 @@ def test_a_request_past_the_slots_waits_its_turn_then_answers_503() -> None:
             await first.aclose()  # releases the slot: the waiter goes in
         return seen
 
-    assert anyio.run(scenario) == ["refused while held", "admitted after release"]
+    assert _run(scenario) == ["refused while held", "admitted after release"]
 
 
 def test_health_probes_never_wait_for_a_slot() -> None:
@@ -50,7 +62,7 @@ def test_health_probes_never_wait_for_a_slot() -> None:
             await admission(_request(path)).__anext__()
         await held.aclose()
 
-    anyio.run(scenario)
+    _run(scenario)
 
 
 def test_slots_default_to_the_pool_capacity() -> None:
