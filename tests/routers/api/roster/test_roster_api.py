@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -289,6 +290,8 @@ def test_a_streamed_upload_without_length_stops_being_read_at_the_limit(sis: dic
         "server": ("testserver", 80),
         "state": {},
     }
-    anyio.run(app, scope, receive, send)
+    # In a thread of its own: a session-scoped browser fixture may hold this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        runner.submit(lambda: anyio.run(app, scope, receive, send)).result()
     assert sent[0]["status"] == 413
     assert pulled < 10
