@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Engine, func, update
+from sqlmodel import Session, col
 
 Step = TypeVar("Step")
 
@@ -49,3 +49,28 @@ def claim_and_notify(
                 if claimed == 0 or len(ids) < batch:
                     break  # everything left was taken by another worker, or there is no more
     return queued
+
+
+def claim_step(
+    session: Session,
+    model: type[Any],
+    row_id: uuid.UUID,
+    *,
+    column: str,
+    supersedes: Iterable[str],
+    now: datetime,
+    still_due: Iterable[ColumnElement[bool]],
+) -> bool:
+    """Stamp ``column`` on one row while it is unstamped and ``still_due`` holds: a conditional
+    UPDATE only one worker can win. The steps this one ``supersedes`` are stamped too (kept where
+    already set), so a row first seen late gets only its latest message. True if this worker won."""
+    values: dict[str, Any] = {column: now}
+    for other in supersedes:
+        values[other] = func.coalesce(getattr(model, other), now)
+    result = session.execute(
+        update(model)
+        .where(col(model.id) == row_id, col(getattr(model, column)).is_(None), *still_due)
+        .values(**values)
+        .returning(col(model.id))
+    )
+    return result.first() is not None

@@ -29,14 +29,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
-from app.jobs.claiming import claim_and_notify
+from app.jobs.claiming import claim_and_notify, claim_step
 from app.jobs.registry import JobContext, job
 from app.models import Dispute, Employee, EmployeeStatus, Role, open_dispute
 from app.services.platform.audit import record
@@ -87,22 +87,15 @@ def _candidates(session: Session, threshold: Threshold, now: datetime) -> list[u
 
 
 def _claim(session: Session, threshold: Threshold, dispute_id: uuid.UUID, now: datetime) -> bool:
-    column = getattr(Dispute, threshold.column)
-    values: dict[str, Any] = {threshold.column: now}
-    for other in threshold.supersedes:
-        values[other] = func.coalesce(getattr(Dispute, other), now)
-    result = session.execute(
-        update(Dispute)
-        .where(
-            col(Dispute.id) == dispute_id,
-            col(column).is_(None),
-            open_dispute(),
-            _due_condition(threshold, now),
-        )
-        .values(**values)
-        .returning(col(Dispute.id))
+    return claim_step(
+        session,
+        Dispute,
+        dispute_id,
+        column=threshold.column,
+        supersedes=threshold.supersedes,
+        now=now,
+        still_due=[open_dispute(), _due_condition(threshold, now)],
     )
-    return result.first() is not None
 
 
 def _admins(session: Session) -> list[str]:

@@ -17,13 +17,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
-from app.jobs.claiming import claim_and_notify
+from app.jobs.claiming import claim_and_notify, claim_step
 from app.jobs.registry import JobContext, job
 from app.models import DisposalRequest, DisposalState, Dpa, Vendor, VendorContact
 from app.services.platform.audit import record
@@ -81,20 +81,15 @@ def _candidates(session: Session, step: Step, now: datetime) -> list[uuid.UUID]:
 
 
 def _claim(session: Session, step: Step, request_id: uuid.UUID, now: datetime) -> bool:
-    values: dict[str, Any] = {step.column: now}
-    for other in step.supersedes:
-        values[other] = func.coalesce(getattr(DisposalRequest, other), now)
-    result = session.execute(
-        update(DisposalRequest)
-        .where(
-            col(DisposalRequest.id) == request_id,
-            col(getattr(DisposalRequest, step.column)).is_(None),
-            _due(step, now),
-        )
-        .values(**values)
-        .returning(col(DisposalRequest.id))
+    return claim_step(
+        session,
+        DisposalRequest,
+        request_id,
+        column=step.column,
+        supersedes=step.supersedes,
+        now=now,
+        still_due=[_due(step, now)],
     )
-    return result.first() is not None
 
 
 def _day(value: date | datetime | None) -> str:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
-from app.jobs.claiming import claim_and_notify
+from app.jobs.claiming import claim_and_notify, claim_step
 from app.jobs.registry import JobContext, job
 from app.models import Employee, EmployeeStatus, OffboardingChecklist, OffboardingItem, Role
 from app.services.platform.audit import record
@@ -70,21 +70,15 @@ def _candidates(session: Session, step: Step, now: datetime) -> list[uuid.UUID]:
 
 
 def _claim(session: Session, step: Step, checklist_id: uuid.UUID, now: datetime) -> bool:
-    values: dict[str, Any] = {step.column: now}
-    for other in step.supersedes:
-        values[other] = func.coalesce(getattr(OffboardingChecklist, other), now)
-    result = session.execute(
-        update(OffboardingChecklist)
-        .where(
-            col(OffboardingChecklist.id) == checklist_id,
-            col(getattr(OffboardingChecklist, step.column)).is_(None),
-            col(OffboardingChecklist.closed_at).is_(None),
-            _due(step, now),
-        )
-        .values(**values)
-        .returning(col(OffboardingChecklist.id))
+    return claim_step(
+        session,
+        OffboardingChecklist,
+        checklist_id,
+        column=step.column,
+        supersedes=step.supersedes,
+        now=now,
+        still_due=[col(OffboardingChecklist.closed_at).is_(None), _due(step, now)],
     )
-    return result.first() is not None
 
 
 def _recipients(session: Session, step: Step) -> list[str]:

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
-from app.jobs.claiming import claim_and_notify
+from app.jobs.claiming import claim_and_notify, claim_step
 from app.jobs.registry import JobContext, job
 from app.models import (
     Employee,
@@ -109,21 +109,15 @@ def _candidates_for(model: type[Any]) -> Any:
 
 def _claim_for(model: type[Any]) -> Any:
     def claim(session: Session, step: Step, row_id: uuid.UUID, now: datetime) -> bool:
-        values: dict[str, Any] = {step.column: now}
-        for other in step.supersedes:
-            values[other] = func.coalesce(getattr(model, other), now)
-        result = session.execute(
-            update(model)
-            .where(
-                col(model.id) == row_id,
-                col(getattr(model, step.column)).is_(None),
-                col(model.signed_at).is_(None),
-                _due(model, step, local_today(now)),
-            )
-            .values(**values)
-            .returning(col(model.id))
+        return claim_step(
+            session,
+            model,
+            row_id,
+            column=step.column,
+            supersedes=step.supersedes,
+            now=now,
+            still_due=[col(model.signed_at).is_(None), _due(model, step, local_today(now))],
         )
-        return result.first() is not None
 
     return claim
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.config import get_settings
 from app.emails import render_email
-from app.jobs.claiming import claim_and_notify
+from app.jobs.claiming import claim_and_notify, claim_step
 from app.jobs.registry import JobContext, job
 from app.models import WispReview
 from app.services.platform.audit import record
@@ -62,16 +62,15 @@ def _candidates(session: Session, step: Step, now: datetime) -> list[uuid.UUID]:
 
 
 def _claim(session: Session, step: Step, review_id: uuid.UUID, now: datetime) -> bool:
-    values: dict[str, Any] = {step.column: now}
-    for other in step.supersedes:
-        values[other] = func.coalesce(getattr(WispReview, other), now)
-    result = session.execute(
-        update(WispReview)
-        .where(col(WispReview.id) == review_id, *_conditions(step, now))
-        .values(**values)
-        .returning(col(WispReview.id))
+    return claim_step(
+        session,
+        WispReview,
+        review_id,
+        column=step.column,
+        supersedes=step.supersedes,
+        now=now,
+        still_due=_conditions(step, now),
     )
-    return result.first() is not None
 
 
 def _notify(session: Session, step: Step, review: WispReview, now: datetime) -> int:
