@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session
@@ -26,6 +27,17 @@ from app.security.passwords import hash_password
 DEFAULT_PASSWORD = "correct horse battery staple 42"
 
 
+@cache
+def _default_password_hash() -> str:
+    """One real argon2id hash of the default password per test process: hashing costs ~0.1 s of
+    CPU by design, and most tests make employees they never sign in with a password."""
+    return hash_password(DEFAULT_PASSWORD)
+
+
+def password_hash_for(password: str) -> str:
+    return _default_password_hash() if password == DEFAULT_PASSWORD else hash_password(password)
+
+
 def make_employee(
     db: Session,
     *,
@@ -38,7 +50,7 @@ def make_employee(
         email=(email or f"employee-{uuid.uuid4().hex[:8]}@riverbend.example.org").lower(),
         name=fields.pop("name", "Pat Employee"),
         roles=[r.value for r in (roles or [Role.staff])],
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash_for(password) if password else None,
         password_changed_at=clock.now() if password else None,
         **fields,
     )
