@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # only in development.
     password_max_age_days: int = Field(default=365, ge=0, le=365)
     email_link_minutes: int = Field(default=15, ge=1)
+    # The link in each email about a family's concern signs them in and opens it (single use, like
+    # every emailed link), for longer than a sign-in link: such an email is read hours later.
+    concern_link_hours: int = Field(default=72, ge=1, le=336)
     access_token_seconds: int = Field(default=3600, ge=60, le=3600)
 
     documents_dir: str = "var/documents"  # uploaded files, encrypted with the data key

@@ -54,6 +54,7 @@ TRANSLATED = (
     "disputes/about.html",
     "disputes/new.html",
     "disputes/filed.html",
+    "disputes/check.html",
     "disputes/mine.html",
     "disputes/detail.html",
     "consent/family_",

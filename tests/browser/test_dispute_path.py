@@ -32,14 +32,24 @@ from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.browser
 
-PORTAL_RE = re.compile(r"https?://[^\s/]+(/disputes/mine/D-\d{4}-\d{4,})")
+# The link in a dispute email: it signs the family member in ("Continue") and opens the concern.
+CONCERN_LINK_RE = re.compile(
+    r"https?://[^\s/]+(/family/link/[A-Za-z0-9_-]+\?next=/disputes/mine/D-\d{4}-\d{4,})"
+)
 
 
-def _portal_path(smtp: SmtpSink, address: str, subject_contains: str) -> str:
+def _concern_link(smtp: SmtpSink, address: str, subject_contains: str) -> str:
     (mail,) = [m for m in smtp.to(address) if subject_contains in m.subject]
-    match = PORTAL_RE.search(mail.text)
+    match = CONCERN_LINK_RE.search(mail.text)
     assert match, mail.text
     return match.group(1)
+
+
+def _follow(page, link: str, reference: str) -> None:  # type: ignore[no-untyped-def]
+    """Click one: the emailed link; click two: "Continue" (signed in or not); on the concern."""
+    page.goto(link)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(rf"/disputes/mine/{reference}$"))
 
 
 def _seed(db: Session, tag: str) -> tuple[uuid.UUID, str]:
@@ -121,8 +131,8 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp.set_viewport_size(size)
     # Sent empty: the error summary takes focus, the title says so, each message names its field
     # in plain words, and its link moves focus to the field.
-    gp.get_by_role("button", name="Send my concern").click()
-    gp.wait_for_url(re.compile(r"/disputes/new$"))
+    gp.get_by_role("button", name="Continue").click()
+    gp.wait_for_url(re.compile(r"/disputes/new/check$"))
     assert_error_summary_focused(gp)
     assert gp.title().startswith("Error: ")
     # The refused form comes back as a 422, which Chromium logs; nothing else may be logged.
@@ -139,9 +149,22 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     gp.get_by_label("Which child is this about?").select_option(
         label=f"Milo Reyes{tag} (Maple Street Elementary School, grade 3)"
     )
+    gp.get_by_label("Describe your concern").fill("Please let me see Milo's record.")
+    gp.get_by_role("button", name="Continue").click()
+    # They check their answers, change one, and send.
+    gp.wait_for_url(re.compile(r"/disputes/new/check$"))
+    assert gp.get_by_role("heading", level=1).inner_text() == "Check your answers before you send them"
+    summary = gp.locator(".steward-summary-list")
+    assert "I want to see my child's record" in summary.inner_text()
+    assert_accessible(gp)
+    gp.get_by_role("button", name="Change your concern").click()
+    gp.wait_for_url(re.compile(r"/disputes/new/edit#description$"))
+    expect(gp.get_by_label("Describe your concern")).to_be_focused()
     gp.get_by_label("Describe your concern").fill(
         "Please let me see Milo's full student record, <b>all of it</b>."
     )
+    gp.get_by_role("button", name="Continue").click()
+    gp.wait_for_url(re.compile(r"/disputes/new/check$"))
     gp.get_by_role("button", name="Send my concern").click()
     gp.wait_for_url(re.compile(r"/disputes/mine/D-\d{4}-\d{4,}/filed$"))
     reference = gp.locator(".reference").inner_text()
@@ -192,9 +215,18 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
     deliver_mail(committed, smtp_settings)
     message_mail = [m for m in smtp.to(guardian_email) if "A message about your concern" in m.subject]
     assert len(message_mail) == 1 and "Which school year" not in message_mail[0].text
-    gp.goto(_portal_path(smtp, guardian_email, "A message about your concern"))
-    assert "Which school year would you like to see first?" in gp.locator(".messages").inner_text()
-    assert_accessible(gp)
+    # A returning parent (another day: a browser with no session) reaches the reply box in two
+    # clicks: the emailed link, then "Continue".
+    returning = person(browser, live_server)
+    rp = returning.new_page()
+    _follow(rp, _concern_link(smtp, guardian_email, "A message about your concern"), reference)
+    assert "Which school year would you like to see first?" in rp.locator(".messages").inner_text()
+    rp.get_by_label("Write to the team").fill("The 2025-2026 school year, please.")
+    rp.get_by_role("button", name="Send", exact=True).click()
+    expect(rp.locator(".flash").first).to_contain_text("Your reply was sent to the team.")
+    assert_accessible(rp)
+    assert returning.console_errors == []
+    returning.close()
 
     # The team answers, which stops the clock.
     tp.get_by_text("Write the answer").click()
@@ -208,7 +240,7 @@ def test_a_guardian_files_a_concern_and_reads_the_teams_message_and_answer(
 
     # The guardian reads the answer.
     deliver_mail(committed, smtp_settings)
-    gp.goto(_portal_path(smtp, guardian_email, "is ready"))
+    _follow(gp, _concern_link(smtp, guardian_email, "is ready"), reference)
     answer = gp.locator(".dispute-response")
     assert "Information provided" in answer.inner_text()
     assert "full record at the school office from Monday" in answer.inner_text()

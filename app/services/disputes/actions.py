@@ -177,7 +177,8 @@ def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, act
         requester=dispute.requester_name,
         reference=dispute.reference,
         due=when_text(dispute.due_at, dispute.language),
-        portal_url=portal_url(dispute),
+        portal_url=portal_url(session, dispute),
+        link_hours=get_settings().concern_link_hours,
     )
     return message
 
@@ -253,7 +254,8 @@ def respond(
         language=dispute.language,
         requester=dispute.requester_name,
         reference=dispute.reference,
-        portal_url=portal_url(dispute),
+        portal_url=portal_url(session, dispute),
+        link_hours=get_settings().concern_link_hours,
     )
     return dispute
 

@@ -11,12 +11,16 @@ from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
 from app.models import Dispute
+from app.services.identity import family_auth
 from app.services.platform.outbox import queue_email
 
 
-def portal_url(dispute: Dispute) -> str:
-    """The requester's page for this dispute (signing in with the emailed link leads back to it)."""
-    return f"{get_settings().base_url.rstrip('/')}/disputes/mine/{dispute.reference}"
+def portal_url(session: Session, dispute: Dispute) -> str:
+    """The link in an email to the requester: it signs them in ("Continue") and opens this concern,
+    so a returning family member reaches the reply box in two clicks (single use, a few days)."""
+    return family_auth.concern_link(
+        session, email=dispute.requester_email, next_url=f"/disputes/mine/{dispute.reference}"
+    )
 
 
 def staff_url(dispute: Dispute) -> str:

@@ -216,7 +216,8 @@ def _create(
         reference=dispute.reference,
         received=when_text(received_at, dispute.language),
         due=when_text(dispute.due_at, dispute.language),
-        portal_url=portal_url(dispute),
+        portal_url=portal_url(session, dispute),
+        link_hours=get_settings().concern_link_hours,
     )
     send_email(
         session,

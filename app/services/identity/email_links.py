@@ -87,8 +87,10 @@ def issue_link(
     email: str,
     principal_id: uuid.UUID | None,
     now: datetime | None = None,
+    lifetime: timedelta | None = None,
 ) -> IssuedLink:
-    """A new single-use link (added and flushed; no commit)."""
+    """A new single-use link (added and flushed; no commit), valid ``email_link_minutes`` unless
+    ``lifetime`` says otherwise."""
     now = now or clock.now()
     token = new_token()
     row = EmailLink(
@@ -97,7 +99,7 @@ def issue_link(
         email=email,
         principal_id=principal_id,
         created_at=now,
-        expires_at=now + timedelta(minutes=get_settings().email_link_minutes),
+        expires_at=now + (lifetime or timedelta(minutes=get_settings().email_link_minutes)),
     )
     session.add(row)
     session.flush()

@@ -20,6 +20,7 @@ stable). A guardian row without children cannot see anything, so it is the worst
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlmodel import Session, col, func, select
@@ -101,6 +102,25 @@ def request_family_link(session: Session, *, email: str, actor: Actor, next_url:
         details={"purpose": purpose.value, "email": email, "language": lang},
     )
     return None
+
+
+def concern_link(session: Session, *, email: str, next_url: str) -> str:
+    """The link in an email about a family's concern: it signs the recipient in (after the
+    scanner-proof "Continue") and opens ``next_url``; single use, ``concern_link_hours`` long.
+
+    Issued by the service that writes the email (no throttle: nobody asked for it), for the
+    address the concern was filed from, as a guardian's sign-in when that address is on the roster.
+    """
+    email = email_links.normalize_email(email)
+    guardian = find_guardian(session, email)
+    issued = email_links.issue_link(
+        session,
+        purpose=LinkPurpose.guardian_sign_in if guardian else LinkPurpose.requester_verify,
+        email=email,
+        principal_id=guardian.id if guardian else None,
+        lifetime=timedelta(hours=get_settings().concern_link_hours),
+    )
+    return email_links.link_url(LINK_PATH, issued.token) + "?" + urlencode({"next": next_url}, safe="/")
 
 
 def redeem_family_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> FamilySignIn:

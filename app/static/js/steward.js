@@ -92,6 +92,18 @@
   function focusSummary(root) {
     var summary = (root || document).querySelector("[data-error-summary]");
     if (summary) summary.focus();
+    return Boolean(summary);
+  }
+  // A "Change" link of a check-your-answers page opens the form at #field: focus that field.
+  function focusFieldInHash() {
+    var field = location.hash.length > 1 && document.getElementById(location.hash.slice(1));
+    if (!field || !field.closest("form")) return;
+    var control = field.matches("input, select, textarea") ? field
+      : field.querySelector("input:checked, select, textarea") || field.querySelector("input");
+    if (control) control.focus();
+  }
+  function onLoad() {
+    if (!focusSummary()) focusFieldInHash();
   }
   document.addEventListener("click", function (event) {
     var link = event.target instanceof Element && event.target.closest("[data-error-summary] a[href^='#']");
@@ -109,9 +121,9 @@
     focusSummary(target && target.isConnected ? target.parentNode : document);
   });
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { focusSummary(); });
+    document.addEventListener("DOMContentLoaded", onLoad);
   } else {
-    focusSummary();
+    onLoad();
   }
 })();
 

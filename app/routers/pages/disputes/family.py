@@ -103,14 +103,67 @@ def _attachment(form: FormData) -> tuple[bytes, str] | None:
     return upload_bytes(form.get("attachment"), MAX_UPLOAD_BYTES + 1)
 
 
-@router.post("/new")
-def file_dispute(form: FormDep, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
-    values = {f: v if isinstance(v := form.get(f, ""), str) else "" for f in FORM_FIELDS}
+def _posted_values(form: FormData) -> dict[str, str]:
+    return {f: v if isinstance(v := form.get(f, ""), str) else "" for f in FORM_FIELDS}
+
+
+def _validated(values: dict[str, str], viewer: Viewer) -> DisputeCreate:
+    """The concern as the services take it; raises ValidationError for the form to show."""
     data_in = {k: v for k, v in values.items() if v != "" or k == "description"}
     if _who(viewer)["guardian_id"] is None:
         data_in.pop("student_id", None)  # only a guardian picks a child; others describe in words
+    return DisputeCreate.model_validate(data_in)
+
+
+def _check_page(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """ "Check your answers": what will be sent, a "Change" for each answer, the optional document."""
+    form = pages.family_form(session, guardian_id=_who(viewer)["guardian_id"])
+    return render(
+        request,
+        "disputes/check.html",
+        {
+            "form": form,
+            "values": values,
+            "errors": errors or {},
+            "child": pages.chosen_child(form, values.get("student_id", "")),
+            "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "accept": ATTACHMENT_ACCEPT,
+            **pages.labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/new/check")
+def check_answers(form: FormDep, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    """The form's answers checked: back to the form with what to fix, else the answers to confirm."""
+    values = _posted_values(form)
     try:
-        data = DisputeCreate.model_validate(data_in)
+        _validated(values, viewer)
+    except ValidationError as exc:
+        return _form_page(request, session, viewer, values, field_errors(exc), status_code=422)
+    return _check_page(request, session, viewer, values)
+
+
+@router.post("/new/edit")
+def change_answers(form: FormDep, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    """A "Change" on the check page: the form again, filled in (its link's #field takes them there)."""
+    return _form_page(request, session, viewer, _posted_values(form), {})
+
+
+@router.post("/new")
+def file_dispute(form: FormDep, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
+    """Send the concern (from the check page; a form posted here directly is checked the same way)."""
+    values = _posted_values(form)
+    try:
+        data = _validated(values, viewer)
     except ValidationError as exc:
         return _form_page(request, session, viewer, values, field_errors(exc), status_code=422)
     who = _who(viewer)
@@ -127,6 +180,8 @@ def file_dispute(form: FormDep, request: Request, session: SessionDep, viewer: C
         # A throttled filing wrote nothing but its audit event, which is kept.
         session.commit() if isinstance(exc, TooManyRequests) else session.rollback()
         errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+        if set(errors) <= {"attachment", "form"}:  # the answers were right: stay on the check page
+            return _check_page(request, session, viewer, values, errors, status_code=exc.status)
         return _form_page(request, session, viewer, values, errors, status_code=exc.status)
     session.commit()
     return RedirectResponse(f"/disputes/mine/{dispute.reference}/filed", status_code=303)

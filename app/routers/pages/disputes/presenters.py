@@ -87,6 +87,8 @@ RELATIONS: dict[str, str] = {
     "other": N_("Someone else"),
 }
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "pt": "Português"}
+# The requester's language as the (English-speaking) team reads it on the case page.
+LANGUAGES_FOR_STAFF: dict[str, str] = {"en": "English", "es": "Spanish", "pt": "Portuguese"}
 
 
 def category_clock_days() -> dict[DisputeCategory, int]:
@@ -102,6 +104,7 @@ def labels() -> dict[str, object]:
         "decisions": DECISIONS,
         "relations": RELATIONS,
         "languages": LANGUAGES,
+        "staff_languages": LANGUAGES_FOR_STAFF,
         "clock_labels": CLOCK_LABELS,
         "clock_states": [s for s in ClockState],
         "statuses": list(DisputeStatus),
@@ -132,6 +135,11 @@ def family_form(session: Session, *, guardian_id: uuid.UUID | None) -> FamilyFor
         is_guardian=True,
         no_rights=frozenset(child.id for child in children if child.id not in with_rights),
     )
+
+
+def chosen_child(form: FamilyForm, student_id: str) -> Student | None:
+    """The child a guardian picked on the form (by the submitted id), for the check page."""
+    return next((child for child in form.children if str(child.id) == student_id), None)
 
 
 @dataclass(frozen=True)

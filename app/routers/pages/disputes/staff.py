@@ -289,7 +289,14 @@ def insert_reply(
         return render(
             request,
             "disputes/staff/_reply_field.html",
-            {"field": target, "values": values, "errors": errors, "view": view, **_field_limits()},
+            {
+                "field": target,
+                "values": values,
+                "errors": errors,
+                "view": view,
+                "staff_languages": dispute_pages.LANGUAGES_FOR_STAFF,
+                **_field_limits(),
+            },
         )
     return _detail(request, session, actor, dispute_id, values=values, errors=errors)
 

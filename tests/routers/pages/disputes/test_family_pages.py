@@ -84,7 +84,7 @@ def test_a_guardian_picks_a_child_files_and_sees_the_due_date(client, db: Sessio
     assert form.status_code == 200
     assert f'value="{student.id}"' in form.text and "Ada Byron" in form.text
     assert 'maxlength="10000"' in form.text and "Up to 10,000 characters" in form.text
-    assert 'enctype="multipart/form-data"' in form.text
+    assert 'action="/disputes/new/check"' in form.text  # next: check the answers
 
     dispute, response = _file(client, db, guardian, student)
     assert response.headers["location"] == f"/disputes/mine/{dispute.reference}/filed"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.models import Guardian, Student
-from tests.support.disputes import file_dispute
-from tests.support.factories import make_guardian, make_student
+from app import clock
+from app.config import get_settings
+from app.models import Guardian, Role, Student
+from app.services.disputes import actions as dispute_actions
+from tests.support.disputes import file_dispute, staff_actor
+from tests.support.factories import make_employee, make_guardian, make_student
 from tests.support.links import csrf_from, messages_to
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -128,3 +132,47 @@ def test_without_next_a_guardian_lands_on_my_children(client: TestClient, db: Se
     link_page = client.get(link)
     used = client.post(link, data={"csrf_token": csrf_from(link_page.text)}, follow_redirects=False)
     assert used.headers["location"] == "/family"
+
+
+def _team_messages(db: Session, dispute) -> None:  # type: ignore[no-untyped-def]
+    officer = make_employee(db, roles=[Role.privacy_team])
+    dispute_actions.message_requester(
+        db, dispute_id=dispute.id, body="Which school year?", actor=staff_actor(officer)
+    )
+
+
+def test_the_link_in_a_dispute_email_signs_in_and_opens_that_concern_in_two_clicks(
+    client: TestClient, db: Session, guardian
+) -> None:
+    """A returning parent, signed out: the emailed link, then "Continue", and the reply box is there."""
+    dispute = file_dispute(db, guardian=guardian, language="es")
+    _team_messages(db, dispute)
+    (mail,) = [m for m in messages_to(db, "parent@example.net") if m.subject.startswith("Un mensaje")]
+    assert "durante 72 horas" in " ".join(mail.body_text.split())  # how long it works, in Spanish
+    link = _emailed_link(db, "parent@example.net")
+    assert parse_qs(urlsplit(link).query) == {"next": [f"/disputes/mine/{dispute.reference}"]}
+    page = client.get(link)  # click one: the link (a mail scanner's GET uses nothing)
+    assert page.status_code == 200
+    used = client.post(  # click two: "Continue"
+        urlsplit(link).path,
+        data={"csrf_token": csrf_from(page.text), **_hidden_next(page.text)},
+        follow_redirects=False,
+    )
+    assert used.status_code == 303 and used.headers["location"] == f"/disputes/mine/{dispute.reference}"
+    concern = client.get(used.headers["location"])
+    assert concern.status_code == 200 and 'name="body"' in concern.text  # the reply box
+    # Single use: the same link again is refused, and offers a new one that returns here.
+    again = client.get(link)
+    assert again.status_code == 400
+    assert f'href="/family/sign-in?next=/disputes/mine/{dispute.reference}"' in again.text
+
+
+def test_a_dispute_email_link_expires_after_its_hours(client: TestClient, db: Session, guardian) -> None:
+    file_dispute(db, guardian=guardian)
+    link = _emailed_link(db, "parent@example.net")  # the acknowledgment's link
+    assert "/family/link/" in link
+    hours = get_settings().concern_link_hours
+    clock.freeze(clock.now() + timedelta(hours=hours) - timedelta(minutes=1))
+    assert client.get(link).status_code == 200  # still good near the end (sign-in links: 15 minutes)
+    clock.freeze(clock.now() + timedelta(minutes=2))
+    assert client.get(link).status_code == 400
