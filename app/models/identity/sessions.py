@@ -42,6 +42,7 @@ class UserSession(SQLModel, table=True):
 class LinkPurpose(StrEnum):
     guardian_sign_in = "guardian_sign_in"
     requester_verify = "requester_verify"
+    concern_sign_in = "concern_sign_in"  # the link in an email about a family's concern
     vendor_sign_in = "vendor_sign_in"
     password_reset = "password_reset"  # noqa: S105 - a purpose name, not a password
 

@@ -177,7 +177,7 @@ def message_requester(session: Session, *, dispute_id: uuid.UUID, body: str, act
         requester=dispute.requester_name,
         reference=dispute.reference,
         due=when_text(dispute.due_at, dispute.language),
-        portal_url=portal_url(session, dispute),
+        portal_url=portal_url(session, dispute, actor),
         link_hours=get_settings().concern_link_hours,
     )
     return message
@@ -254,7 +254,7 @@ def respond(
         language=dispute.language,
         requester=dispute.requester_name,
         reference=dispute.reference,
-        portal_url=portal_url(session, dispute),
+        portal_url=portal_url(session, dispute, actor),
         link_hours=get_settings().concern_link_hours,
     )
     return dispute

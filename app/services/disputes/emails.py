@@ -7,19 +7,24 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.actors import Actor
 from app.config import get_settings
 from app.emails import render_email
 from app.formatting import local_time
 from app.models import Dispute
-from app.services.identity import family_auth
+from app.services.identity import concern_links
 from app.services.platform.outbox import queue_email
 
 
-def portal_url(session: Session, dispute: Dispute) -> str:
-    """The link in an email to the requester: it signs them in ("Continue") and opens this concern,
-    so a returning family member reaches the reply box in two clicks (single use, a few days)."""
-    return family_auth.concern_link(
-        session, email=dispute.requester_email, next_url=f"/disputes/mine/{dispute.reference}"
+def portal_url(session: Session, dispute: Dispute, actor: Actor) -> str:
+    """The link in an email to the requester: it signs them in ("Continue") and opens this concern
+    (``identity.concern_links``: single use, a few days, the newest email's only)."""
+    return concern_links.concern_link(
+        session,
+        email=dispute.requester_email,
+        guardian_id=dispute.guardian_id,
+        reference=dispute.reference,
+        actor=actor,
     )
 
 

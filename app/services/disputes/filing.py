@@ -120,18 +120,21 @@ def _count_filing(session: Session, *, email: str, actor: Actor, now: datetime) 
         session.add(AuthFailure(subject=subject, at=now))
 
 
-def _create(
+def check_filing(
     session: Session,
     *,
     data: DisputeCreate,
     actor: Actor,
     requester_email: str,
     guardian_id: uuid.UUID | None,
-    attachment: tuple[bytes, str] | None,
-    received_at: datetime,
-    channel: str,
-    on_behalf: bool,
-) -> Dispute:
+    on_behalf: bool = False,
+) -> str:
+    """Every check a filing must pass before anything is written; the requester's email, normalized.
+
+    Raises ``ValidationFailed`` (the field and what to do) or ``TooManyRequests`` (an online
+    filing over its daily limit; its audit event is recorded: commit it). The family's "Check
+    your answers" step runs it too, so a concern that would be refused never reaches that page.
+    """
     if not data.description.strip():
         raise field_error("description", "The description is required.")
     if len(data.description) > DESCRIPTION_MAX:
@@ -141,7 +144,6 @@ def _create(
     email = normalize_email(requester_email)
     if not email:
         raise field_error("requester_email", "The requester's email is required.")
-    # Every check comes before the first write: a refused filing leaves nothing behind.
     if data.student_id is not None:
         if on_behalf:
             if session.get(Student, data.student_id) is None:
@@ -156,6 +158,30 @@ def _create(
         _refuse_record_request_without_rights(session, data, guardian_id)
     if not on_behalf:
         _refuse_if_filing_too_often(session, email=email, actor=actor, now=clock.now())
+    return email
+
+
+def _create(
+    session: Session,
+    *,
+    data: DisputeCreate,
+    actor: Actor,
+    requester_email: str,
+    guardian_id: uuid.UUID | None,
+    attachment: tuple[bytes, str] | None,
+    received_at: datetime,
+    channel: str,
+    on_behalf: bool,
+) -> Dispute:
+    # Every check comes before the first write: a refused filing leaves nothing behind.
+    email = check_filing(
+        session,
+        data=data,
+        actor=actor,
+        requester_email=requester_email,
+        guardian_id=guardian_id,
+        on_behalf=on_behalf,
+    )
     document = None
     if attachment is not None:
         content, name = attachment
@@ -216,7 +242,7 @@ def _create(
         reference=dispute.reference,
         received=when_text(received_at, dispute.language),
         due=when_text(dispute.due_at, dispute.language),
-        portal_url=portal_url(session, dispute),
+        portal_url=portal_url(session, dispute, actor),
         link_hours=get_settings().concern_link_hours,
     )
     send_email(

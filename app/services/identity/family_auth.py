@@ -20,7 +20,6 @@ stable). A guardian row without children cannot see anything, so it is the worst
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlmodel import Session, col, func, select
@@ -33,7 +32,7 @@ from app.security.sessions import Browser
 from app.services.identity import email_links
 from app.services.platform import audit, outbox
 
-FAMILY_PURPOSES = (LinkPurpose.guardian_sign_in, LinkPurpose.requester_verify)
+FAMILY_PURPOSES = (LinkPurpose.guardian_sign_in, LinkPurpose.requester_verify, LinkPurpose.concern_sign_in)
 LINK_PATH = "/family/link"
 
 
@@ -104,25 +103,6 @@ def request_family_link(session: Session, *, email: str, actor: Actor, next_url:
     return None
 
 
-def concern_link(session: Session, *, email: str, next_url: str) -> str:
-    """The link in an email about a family's concern: it signs the recipient in (after the
-    scanner-proof "Continue") and opens ``next_url``; single use, ``concern_link_hours`` long.
-
-    Issued by the service that writes the email (no throttle: nobody asked for it), for the
-    address the concern was filed from, as a guardian's sign-in when that address is on the roster.
-    """
-    email = email_links.normalize_email(email)
-    guardian = find_guardian(session, email)
-    issued = email_links.issue_link(
-        session,
-        purpose=LinkPurpose.guardian_sign_in if guardian else LinkPurpose.requester_verify,
-        email=email,
-        principal_id=guardian.id if guardian else None,
-        lifetime=timedelta(hours=get_settings().concern_link_hours),
-    )
-    return email_links.link_url(LINK_PATH, issued.token) + "?" + urlencode({"next": next_url}, safe="/")
-
-
 def redeem_family_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> FamilySignIn:
     """Use a family link once and start a NEW session (any earlier one ends: no fixation).
 
@@ -135,6 +115,9 @@ def redeem_family_link(session: Session, *, token: str, browser: Browser, actor:
         guardian = session.get(Guardian, link.principal_id) if link.principal_id else None
         if guardian is None:
             raise email_links.reject(session, actor=actor, link=link, reason="guardian_gone")
+    elif link.purpose == LinkPurpose.concern_sign_in and link.principal_id is not None:
+        # The guardian who filed the concern; one who has left the roster still reaches it, by email.
+        guardian = session.get(Guardian, link.principal_id)
     if guardian is not None:
         new = email_links.start_link_session(
             session, browser=browser, audience=Audience.guardian, principal_id=guardian.id, email=link.email

@@ -61,6 +61,7 @@ PHRASES: dict[str, str] = {
     "auth.mfa_passed": "passed the second sign-in step",
     "auth.mfa_failed": "failed the second sign-in step",
     "auth.locked": "was locked out",
+    "auth.link_issued": "emailed a single-use sign-in link",
     "audit.export": "exported the audit log",
     "incident.report": "reported {object}",
     "incident.assign": "changed who works on {object}",

@@ -100,7 +100,10 @@
     if (!field || !field.closest("form")) return;
     var control = field.matches("input, select, textarea") ? field
       : field.querySelector("input:checked, select, textarea") || field.querySelector("input");
-    if (control) control.focus();
+    if (!control) return;
+    var label = document.querySelector("label[for='" + control.id + "']");
+    (field.matches("fieldset") ? field : label || control).scrollIntoView();
+    control.focus({ preventScroll: true });
   }
   function onLoad() {
     if (!focusSummary()) focusFieldInHash();

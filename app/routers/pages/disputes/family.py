@@ -146,9 +146,22 @@ def check_answers(form: FormDep, request: Request, session: SessionDep, viewer: 
     """The form's answers checked: back to the form with what to fix, else the answers to confirm."""
     values = _posted_values(form)
     try:
-        _validated(values, viewer)
+        data = _validated(values, viewer)
     except ValidationError as exc:
         return _form_page(request, session, viewer, values, field_errors(exc), status_code=422)
+    who = _who(viewer)
+    try:  # what the send would refuse (another's child, no rights, the daily limit) is said now
+        dispute_filing.check_filing(
+            session,
+            data=data,
+            actor=viewer.actor(request),
+            requester_email=who["email"] or "",
+            guardian_id=who["guardian_id"],
+        )
+    except (ValidationFailed, TooManyRequests) as exc:
+        session.commit() if isinstance(exc, TooManyRequests) else session.rollback()
+        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+        return _form_page(request, session, viewer, values, errors, status_code=exc.status)
     return _check_page(request, session, viewer, values)
 
 

@@ -140,7 +140,11 @@ def test_the_check_and_confirmation_pages_are_in_the_familys_language(
     page = client.post("/disputes/new/check", data=_answers(str(student.id), language="es"))
     assert '<html lang="es"' in page.text
     assert "Revise sus respuestas antes de enviarlas" in page.text
+    assert 'aria-label="Cambiar su inquietud">Cambiar</button>' in page.text
     assert "Check your answers" not in page.text
+    sent = client.post("/disputes/new", data=_answers(str(student.id), language="es"))
+    confirmation = client.get(sent.headers["location"]).text
+    assert '<html lang="es"' in confirmation and "Qué pasa ahora" in confirmation
 
 
 def test_the_case_page_says_which_language_to_answer_in(client: TestClient, db: Session) -> None:
@@ -150,3 +154,29 @@ def test_the_case_page_says_which_language_to_answer_in(client: TestClient, db: 
     assert "Answer in Portuguese" in page
     assert "Response, in Portuguese" in page
     assert 'lang="pt" spellcheck="true"' in page  # the browser checks spelling in Portuguese
+
+
+def test_what_the_send_would_refuse_is_said_on_the_form_not_after_the_check(
+    client: TestClient, db: Session
+) -> None:
+    _signed_in_guardian(client, db)
+    stranger = make_student(db, first_name="Zed", last_name="Other")
+    page = client.post("/disputes/new/check", data=_answers(str(stranger.id)))
+    assert page.status_code == 422
+    assert "Choose one of your own children." in page.text
+    assert "Zed" not in page.text  # another family's child is never named
+    no_child = client.post("/disputes/new/check", data=_answers(""))
+    assert no_child.status_code == 422 and "Choose which of your children" in no_child.text
+
+
+def test_the_daily_limit_is_said_at_the_check(client: TestClient, db: Session) -> None:
+    _, student = _signed_in_guardian(client, db)
+    for n in range(5):
+        assert (
+            client.post("/disputes/new", data=_answers(str(student.id), description=f"n{n}")).status_code
+            == 303
+        )
+    page = client.post("/disputes/new/check", data=_answers(str(student.id)))
+    assert page.status_code == 429
+    assert "the most we accept online in a day" in page.text
+    assert 'action="/disputes/new/check"' in page.text  # the form, answers kept

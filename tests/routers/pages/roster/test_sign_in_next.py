@@ -7,12 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import clock
 from app.config import get_settings
-from app.models import Guardian, Role, Student
+from app.models import AuditEvent, Guardian, Role, Student
+from app.models.schemas.disputes import StaffDisputeCreate
 from app.services.disputes import actions as dispute_actions
+from app.services.disputes.filing import staff_file_dispute
 from tests.support.disputes import file_dispute, staff_actor
 from tests.support.factories import make_employee, make_guardian, make_student
 from tests.support.links import csrf_from, messages_to
@@ -176,3 +178,49 @@ def test_a_dispute_email_link_expires_after_its_hours(client: TestClient, db: Se
     assert client.get(link).status_code == 200  # still good near the end (sign-in links: 15 minutes)
     clock.freeze(clock.now() + timedelta(minutes=2))
     assert client.get(link).status_code == 400
+
+
+def test_a_newer_dispute_email_cancels_the_older_link_and_each_is_audited(
+    client: TestClient, db: Session, guardian
+) -> None:
+    dispute = file_dispute(db, guardian=guardian, language="es")
+    first = _emailed_link(db, "parent@example.net")  # the acknowledgment's
+    _team_messages(db, dispute)
+    second = _emailed_link(db, "parent@example.net")  # the message's
+    assert first != second
+    assert client.get(first).status_code == 400  # only the newest email's link is live
+    assert client.get(second).status_code == 200
+    issued = db.exec(select(AuditEvent).where(AuditEvent.action == "auth.link_issued")).all()
+    assert [e.details["reference"] for e in issued] == [dispute.reference, dispute.reference]
+    assert {e.details["purpose"] for e in issued} == {"concern_sign_in"}
+
+
+def test_a_concern_link_signs_in_whoever_filed_it_and_no_one_else(client: TestClient, db: Session) -> None:
+    """A concern the team filed for an address that is also a guardian's: the link opens that
+    concern (a requester session), never the guardian's children."""
+    child = make_student(db, first_name="Ada")
+    make_guardian(db, children=[child], email="shared@example.net")
+    officer = make_employee(db, roles=[Role.privacy_team])
+    dispute = staff_file_dispute(
+        db,
+        data=StaffDisputeCreate(
+            category="other",
+            description="A letter.",
+            requester_name="Sam Letter",
+            requester_email="shared@example.net",
+            received_at=clock.now(),
+            channel="paper",
+        ),
+        actor=staff_actor(officer),
+    )
+    link = _emailed_link(db, "shared@example.net")
+    page = client.get(link)
+    used = client.post(
+        urlsplit(link).path,
+        data={"csrf_token": csrf_from(page.text), **_hidden_next(page.text)},
+        follow_redirects=False,
+    )
+    assert used.headers["location"] == f"/disputes/mine/{dispute.reference}"
+    assert client.get(used.headers["location"]).status_code == 200
+    assert child.first_name not in client.get("/family").text  # not the guardian: no children
+    assert client.get(f"/family/children/{child.id}", follow_redirects=False).status_code != 200
