@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.models.schemas import TEXT_BLOCK_OK, has_control_character
 from app.models.schemas.disputes import DECISIONS
+from app.models.schemas.messages import N_
 from app.services.disputes import activity, response_documents, transitions
 from app.services.disputes import clock as dispute_clock
 from app.services.disputes.emails import category_label, portal_url, send_email, staff_url, when_text
@@ -73,9 +74,9 @@ def _add_message(
     session: Session, dispute: Dispute, kind: MessageKind, body: str, actor: Actor
 ) -> DisputeMessage:
     if not body.strip():
-        raise field_error("body", "The message is empty.")
+        raise field_error("body", N_("The message is empty."))
     if has_control_character(body, TEXT_BLOCK_OK):  # paths that parse no schema (the family reply)
-        raise field_error("body", "Remove the control characters from this text.")
+        raise field_error("body", N_("Remove the control characters from this text."))
     message = DisputeMessage(
         dispute_id=dispute.id,
         kind=kind,

@@ -25,6 +25,7 @@ from app.models import (
     Student,
 )
 from app.models.schemas.disputes import DESCRIPTION_MAX, DisputeCreate, StaffDisputeCreate
+from app.models.schemas.messages import N_, FieldMessage
 from app.services.disputes import clock as dispute_clock
 from app.services.disputes.actions import ATTACHMENT_TYPES
 from app.services.disputes.emails import category_label, portal_url, send_email, staff_url, when_text
@@ -54,7 +55,9 @@ def _refuse_record_request_without_rights(
     if data.category not in RECORD_REQUESTS:
         return
     if data.student_id is None:
-        raise field_error("student_id", "To ask to see or correct a record, choose the child it is about.")
+        raise field_error(
+            "student_id", N_("To ask to see or correct a record, choose the child it is about.")
+        )
     if data.student_id not in children_with_rights(session, guardian_id=guardian_id):
         raise field_error("student_id", NO_RIGHTS)
 
@@ -104,15 +107,26 @@ def _refuse_if_filing_too_often(session: Session, *, email: str, actor: Actor, n
         return
     record(session, actor=actor, action="dispute.filing_throttled", details={"limit": limit})
     team = get_settings().privacy_team_email
-    message = (
-        f"You have raised {FILINGS_PER_EMAIL} concerns in the last day, the most we accept online in a day."
-        if limit == "email"
-        else "Many concerns were raised from your network in the last day, the most we accept online."
-    ) + (
-        f" Your concerns already raised are being worked on. To raise another now, email the Data Privacy"
-        f" Team at {team}: they can file it for you, and its clock starts when they receive it."
+    message = FieldMessage(
+        THROTTLED_BY_EMAIL if limit == "email" else THROTTLED_BY_NETWORK,
+        count=str(FILINGS_PER_EMAIL),
+        team=team,
     )
     raise TooManyRequests(message, errors=[{"field": "form", "message": message}])
+
+
+DESCRIPTION_TOO_LONG = N_("The description is too long: at most {limit} characters.")
+ONLY_A_GUARDIAN_PICKS = N_("Describe the student in words; only a guardian can pick one.")
+THROTTLED_BY_EMAIL = N_(
+    "You have raised {count} concerns in the last day, the most we accept online in a day. Your"
+    " concerns already raised are being worked on. To raise another now, email the Data Privacy Team"
+    " at {team}: they can file it for you, and its clock starts when they receive it."
+)
+THROTTLED_BY_NETWORK = N_(
+    "Many concerns were raised from your network in the last day, the most we accept online. Your"
+    " concerns already raised are being worked on. To raise another now, email the Data Privacy Team"
+    " at {team}: they can file it for you, and its clock starts when they receive it."
+)
 
 
 def _count_filing(session: Session, *, email: str, actor: Actor, now: datetime) -> None:
@@ -136,24 +150,29 @@ def check_filing(
     your answers" step runs it too, so a concern that would be refused never reaches that page.
     """
     if not data.description.strip():
-        raise field_error("description", "The description is required.")
+        raise field_error("description", N_("The description is required."))
     if len(data.description) > DESCRIPTION_MAX:
         raise field_error(
-            "description", f"The description is too long: at most {DESCRIPTION_MAX:,} characters."
+            "description",
+            FieldMessage(
+                N_("The description is too long: at most {limit} characters."), limit=f"{DESCRIPTION_MAX:,}"
+            ),
         )
     email = normalize_email(requester_email)
     if not email:
-        raise field_error("requester_email", "The requester's email is required.")
+        raise field_error("requester_email", N_("The requester's email is required."))
     if data.student_id is not None:
         if on_behalf:
             if session.get(Student, data.student_id) is None:
                 raise field_error("student_id", "There is no student with this id.")
         elif guardian_id is None:
-            raise field_error("student_id", "Describe the student in words; only a guardian can pick one.")
+            raise field_error(
+                "student_id", N_("Describe the student in words; only a guardian can pick one.")
+            )
         elif data.student_id not in _guardian_children(session, guardian_id):
-            raise field_error("student_id", "Choose one of your own children.")
+            raise field_error("student_id", N_("Choose one of your own children."))
     elif guardian_id is not None and not on_behalf and not data.student_description:
-        raise field_error("student_id", "Choose which of your children this is about.")
+        raise field_error("student_id", N_("Choose which of your children this is about."))
     if guardian_id is not None and not on_behalf:
         _refuse_record_request_without_rights(session, data, guardian_id)
     if not on_behalf:

@@ -19,9 +19,10 @@ from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
 from app.models import EnrollmentStatus, Guardian, Guardianship, Student
+from app.models.schemas.messages import N_
 
-NOT_YOURS = "There is no such child on your account."
-NO_RIGHTS = (
+NOT_YOURS = N_("There is no such child on your account.")
+NO_RIGHTS = N_(
     "The school's records do not list you as holding educational rights for this child, so Steward "
     "does not show the child's record or take requests to see or correct it from you. If that is "
     "wrong, contact the school office. You can still raise a general concern."

@@ -22,6 +22,7 @@ from app.i18n import N_
 from app.models import Audience
 from app.models.schemas import field_errors
 from app.models.schemas.disputes import DESCRIPTION_MAX, MESSAGE_MAX, DisputeCreate
+from app.models.schemas.messages import FieldMessage
 from app.routers.form_data import FormDep, upload_bytes
 from app.routers.pages.disputes import presenters as pages
 from app.services.disputes import actions as dispute_actions
@@ -43,6 +44,7 @@ FORM_FIELDS = (
     "requester_relation",
 )
 ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
+MESSAGE_TOO_LONG = N_("The message is too long: at most {limit} characters (this one has {length}).")
 
 
 def _who(viewer: Viewer) -> dict[str, Any]:
@@ -243,7 +245,7 @@ def reply(
     body = form.get("body", "")
     body = body if isinstance(body, str) else ""
     if len(body) > MESSAGE_MAX:
-        message = f"The message is too long: at most {MESSAGE_MAX:,} characters (this one has {len(body):,})."
+        message = FieldMessage(MESSAGE_TOO_LONG, limit=f"{MESSAGE_MAX:,}", length=f"{len(body):,}")
         return _detail(
             request, session, viewer, reference, reply=body, errors={"body": message}, status_code=422
         )

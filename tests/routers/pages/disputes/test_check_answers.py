@@ -180,3 +180,22 @@ def test_the_daily_limit_is_said_at_the_check(client: TestClient, db: Session) -
     assert page.status_code == 429
     assert "the most we accept online in a day" in page.text
     assert 'action="/disputes/new/check"' in page.text  # the form, answers kept
+
+
+def test_what_the_services_refuse_is_said_in_the_familys_language(client: TestClient, db: Session) -> None:
+    _, child = _signed_in_guardian(client, db, preferred_language="pt")
+    stranger = make_student(db)
+    page = client.post("/disputes/new/check", data=_answers(str(stranger.id)))
+    assert page.status_code == 422 and '<html lang="pt"' in page.text
+    assert "Escolha um dos seus próprios filhos." in page.text
+    assert "Choose one of your own children." not in page.text
+    sent = client.post(
+        "/disputes/new",
+        data=_answers(str(child.id)),
+        files={"attachment": ("a.pdf", b"not a pdf at all", "application/pdf")},
+    )
+    assert sent.status_code == 422
+    assert (
+        "O arquivo não é um PDF nem uma imagem (PNG, JPEG, GIF, WebP), mesmo que o nome diga isso."
+        in sent.text
+    )
