@@ -33,6 +33,7 @@ from babel.core import UnknownLocaleError, negotiate_locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 from fastapi import Request
 
@@ -218,3 +219,8 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(get_settings().zone).date()
     return format_date(value, "d MMMM y" if _active.get() == DEFAULT else "long", locale=_locale())
+
+
+def number(value: int | float) -> str:
+    """A number written the active language's way ("10,000"; "10.000" in Spanish and Portuguese)."""
+    return format_decimal(value, locale=_locale())

@@ -137,6 +137,8 @@ def test_the_check_and_confirmation_pages_are_in_the_familys_language(
     client: TestClient, db: Session
 ) -> None:
     _, student = _signed_in_guardian(client, db, preferred_language="es")
+    form = client.get("/disputes/new").text
+    assert "10.000" in form and "10,000" not in form  # numbers written the Spanish way
     page = client.post("/disputes/new/check", data=_answers(str(student.id), language="es"))
     assert '<html lang="es"' in page.text
     assert "Revise sus respuestas antes de enviarlas" in page.text
