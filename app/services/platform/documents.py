@@ -21,6 +21,7 @@ from app.actors import Actor
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.models.platform.documents import Document
+from app.models.schemas.messages import N_, FieldMessage
 from app.security.crypto import decrypt, encrypt, new_token
 from app.services.platform.upload_checks import UnacceptableFile, Unreadable, check_content
 
@@ -76,22 +77,29 @@ def store_document(
     max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> Document:
     """Check and store an upload; the row is added to the caller's transaction."""
+    # Plain-words messages (FieldMessage): a page in the family's or vendor's language translates them.
     if not data:
-        raise ValidationFailed(
-            "The file is empty.", errors=[{"field": field, "message": "The file is empty."}]
-        )
-    if len(data) > max_bytes:
-        message = f"The file is larger than {max_bytes // (1024 * 1024)} MB."
+        message = FieldMessage(N_("The file is empty."))
         raise ValidationFailed(message, errors=[{"field": field, "message": message}])
-    kinds = "a PDF" if allowed == {PDF} else "a PDF or an image (PNG, JPEG, GIF, WebP)"
-    not_what_it_says = f"The file is not {kinds}, whatever its name says."
+    if len(data) > max_bytes:
+        message = FieldMessage(N_("The file is larger than {mb} MB."), mb=str(max_bytes // (1024 * 1024)))
+        raise ValidationFailed(message, errors=[{"field": field, "message": message}])
+    not_what_it_says = FieldMessage(
+        N_("The file is not a PDF, whatever its name says.")
+        if allowed == {PDF}
+        else N_("The file is not a PDF or an image (PNG, JPEG, GIF, WebP), whatever its name says.")
+    )
     content_type = sniff(data)
     if content_type not in allowed:
         raise ValidationFailed(not_what_it_says, errors=[{"field": field, "message": not_what_it_says}])
     try:
         data = check_content(data, content_type)
     except UnacceptableFile as exc:
-        message = not_what_it_says if isinstance(exc, Unreadable) else f"This file is not acceptable. {exc}"
+        message = (
+            not_what_it_says
+            if isinstance(exc, Unreadable)
+            else FieldMessage(N_("This file is not acceptable. {reason}"), reason=str(exc))
+        )
         raise ValidationFailed(message, errors=[{"field": field, "message": message}]) from exc
     storage_key = new_token(24)
     path = _path(storage_key)
