@@ -46,7 +46,7 @@ FIELD_NOUNS = {
     "student_id": N_("the child this is about"),
     "category": N_("what the concern is about"),
     "language": N_("the language for our answer"),
-    "preferred_language": N_("the language of your emails"),
+    "preferred_language": N_("the language of the emails"),
     "attachment": N_("the document or photo"),
     "body": N_("the message"),
     "name": N_("the name"),
