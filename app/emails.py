@@ -6,9 +6,11 @@ without its own template falls back to English.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from app.config import get_settings
@@ -40,3 +42,14 @@ def render_email(template_name: str, language: str, /, **context: Any) -> tuple[
     if not first.startswith("Subject: "):
         raise ValueError(f"email template {template_name}.{lang}.txt must start with 'Subject: '")
     return first.removeprefix("Subject: ").strip(), body.lstrip("\n"), lang
+
+
+def email_date(value: date | None, language: str) -> str:
+    """A calendar date as the reader's language writes it in full: "23 December 2026",
+    "23 de diciembre de 2026", "23 de dezembro de 2026" (English for any other language)."""
+    if value is None:
+        return ""
+    primary = (language or "en").split("-", 1)[0].lower()
+    if primary not in LANGUAGES or primary == "en":
+        return f"{value.day} {format_date(value, 'MMMM y', locale='en')}"
+    return format_date(value, "long", locale=primary)

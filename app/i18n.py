@@ -3,7 +3,8 @@
 The one place the language of a page is chosen. For anyone who is not staff, in order:
 
 1. the language selector in the header (remembered in the ``steward_lang`` cookie);
-2. the signed-in guardian's preferred language from the roster;
+2. the signed-in guardian's preferred language from the roster, or the signed-in vendor
+   contact's own (chosen at sign-in or on the portal's profile page);
 3. the browser's ``Accept-Language``;
 4. English.
 
@@ -59,6 +60,8 @@ TRANSLATED = (
     "disputes/mine.html",
     "disputes/detail.html",
     "consent/family_",
+    "vendors/registry/",
+    "vendors/portal/",
     "errors/",
 )
 
@@ -137,16 +140,21 @@ def from_accept_language(header: str | None) -> str | None:
     return found
 
 
+def chosen(request: Request) -> str | None:
+    """The language picked with the selector in the header, if any (an explicit choice)."""
+    return _supported(request.cookies.get(COOKIE))
+
+
 def negotiate(request: Request) -> str:
     """The language for this request's page (see the module note for the order)."""
     if is_staff_path(request.url.path):
         return DEFAULT
-    if chosen := _supported(request.cookies.get(COOKIE)):
-        return chosen
+    if picked := chosen(request):
+        return picked
     viewer = getattr(request.state, "viewer", None)
-    guardian = getattr(viewer, "guardian", None) if viewer is not None else None
-    if guardian is not None and (preferred := _supported(guardian.preferred_language)):
-        return preferred
+    for person in (getattr(viewer, "guardian", None), getattr(viewer, "vendor_contact", None)):
+        if person is not None and (preferred := _supported(person.preferred_language)):
+            return preferred
     return from_accept_language(request.headers.get("accept-language")) or DEFAULT
 
 

@@ -58,10 +58,11 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     domain = sender.rsplit("@", 1)[-1].strip(">") or "steward.local"
     # A stable Message-ID lets receiving servers drop a duplicate should one ever occur.
     email["Message-ID"] = make_msgid(idstring=message.id.hex, domain=domain)
-    email["Content-Language"] = header_text(message.language)
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    # After the content: set_content() clears every Content-* header set before it.
+    email["Content-Language"] = header_text(message.language)
     return email
 
 

@@ -6,7 +6,8 @@ days, two adopted from another district's agreement); a few are under review wit
 in every stage of progress; some declined to sign and are approved with parental consent (their
 privacy policy on file, address and copy); others are requested, denied or retired, some with
 expired or terminated agreements. The demo vendor contact made by ``identity`` has an agreement
-waiting for its signature. The vendors themselves are listed in ``vendor_catalogue``.
+waiting for its signature; Brightleaf Reading's contact reads Spanish, Tidewater Typing's
+Portuguese. The vendors themselves are listed in ``vendor_catalogue``.
 
 Each vendor and agreement carries the audit events a real one would have, at the times they
 would have happened; expiry reminders already due are marked as sent, so the expiry job does not
@@ -74,13 +75,20 @@ def _employee(session: Session, email: str) -> Employee | None:
     return session.exec(select(Employee).where(Employee.email == email)).first()
 
 
+# Contacts who read their emails and the portal in another language (the others: not chosen yet).
+CONTACT_LANGUAGES = {"Brightleaf Reading": "es", "Tidewater Typing": "pt"}
+
+
 def _contact(session: Session, vendor: Vendor, spec: Spec) -> None:
     if session.exec(select(VendorContact.id).where(VendorContact.vendor_id == vendor.id)).first():
         return  # the demo contact from identity, or one already loaded
     name = spec.name.split()[0]
     session.add(
         VendorContact(
-            vendor_id=vendor.id, name=f"{name} Partnerships", email=f"privacy@{slug(spec.name)}.example.com"
+            vendor_id=vendor.id,
+            name=f"{name} Partnerships",
+            email=f"privacy@{slug(spec.name)}.example.com",
+            preferred_language=CONTACT_LANGUAGES.get(spec.name),
         )
     )
 

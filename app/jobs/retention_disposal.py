@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.config import get_settings
-from app.emails import render_email
+from app.emails import email_date, render_email
 from app.jobs.claiming import claim_and_notify, claim_step
 from app.jobs.registry import JobContext, job
 from app.models import DisposalRequest, DisposalState, Dpa, Vendor, VendorContact
@@ -92,10 +92,18 @@ def _claim(session: Session, step: Step, request_id: uuid.UUID, now: datetime) -
     )
 
 
-def _day(value: date | datetime | None) -> str:
+# The words for "the agreement" when it names no products, in each contact's language.
+AN_AGREEMENT = {
+    "en": "data privacy agreement",
+    "es": "acuerdo de privacidad de datos",
+    "pt": "acordo de privacidade de dados",
+}
+
+
+def _day(value: date | datetime | None, language: str = "en") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(get_settings().zone).date()
-    return f"{value:%-d %B %Y}" if value else "an unknown day"
+    return email_date(value, language) if value else "an unknown day"
 
 
 def _notify(session: Session, step: Step, request: DisposalRequest, now: datetime) -> int:
@@ -103,25 +111,28 @@ def _notify(session: Session, step: Step, request: DisposalRequest, now: datetim
     base = get_settings().base_url.rstrip("/")
     context = {
         "vendor_name": vendor.name if vendor else "A vendor",
-        "agreement": (dpa.products if dpa and dpa.products else "data privacy agreement"),
-        "ended_on": _day(request.ended_on),
-        "due_on": _day(request.due_on),
-        "requested_on": _day(request.requested_at),
         "portal_url": f"{base}/vendor/disposal/{request.id}",
         "staff_url": f"{base}/staff/retention/disposals",
     }
     if step.to_team:
-        recipients = [(get_settings().privacy_team_email.lower(), "")]
-    else:
+        recipients = [(get_settings().privacy_team_email.lower(), "", "en")]
+    else:  # each contact in their own language (English until they choose one)
         contacts = session.exec(
-            select(VendorContact.email, VendorContact.name).where(
+            select(VendorContact.email, VendorContact.name, VendorContact.preferred_language).where(
                 col(VendorContact.vendor_id) == request.vendor_id, col(VendorContact.active).is_(True)
             )
         ).all()
-        recipients = sorted({(email.lower(), name) for email, name in contacts})
+        recipients = sorted({(email.lower(), name, language or "en") for email, name, language in contacts})
     queued = 0
-    for to, name in recipients:
-        subject, body, lang = render_email(step.template, "en", contact_name=name or "there", **context)
+    for to, name, language in recipients:
+        lang = language if language in AN_AGREEMENT else "en"
+        dated = {
+            "agreement": dpa.products if dpa and dpa.products else AN_AGREEMENT[lang],
+            "ended_on": _day(request.ended_on, lang),
+            "due_on": _day(request.due_on, lang),
+            "requested_on": _day(request.requested_at, lang),
+        }
+        subject, body, lang = render_email(step.template, lang, contact_name=name, **context, **dated)
         digest = hashlib.sha256(to.encode()).hexdigest()[:16]
         key = f"disposal:{request.id}:{step.name}:{digest}"
         if queue_email(session, to=to, subject=subject, body_text=body, language=lang, dedupe_key=key):

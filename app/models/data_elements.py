@@ -4,30 +4,36 @@ all name data elements from this one list."""
 
 from __future__ import annotations
 
+
+def N_(message: str) -> str:
+    """Marks a label for the page catalogues (pages show it with the ``t`` filter)."""
+    return message
+
+
 DATA_ELEMENTS: dict[str, str] = {
-    "student_name": "Student name",
-    "student_id": "Student ID (local or state)",
-    "school": "School",
-    "grade": "Grade level",
-    "class_roster": "Classes, teachers and rosters",
-    "student_email": "Student school email address",
-    "login_credentials": "Usernames and passwords for the tool",
-    "guardian_name": "Parent or guardian name",
-    "guardian_contact": "Parent or guardian email, phone or address",
-    "assessment": "Assessment and test results",
-    "grades_transcript": "Grades and transcripts",
-    "attendance": "Attendance",
-    "schedule": "Course schedule",
-    "student_work": "Student work (assignments, files, recordings)",
-    "behavior": "Conduct and discipline records",
-    "special_education": "Special education and 504 information",
-    "english_learner": "English learner status",
-    "demographics": "Demographics (race, ethnicity, language)",
-    "health": "Health information",
-    "device_usage": "Device, app usage and IP address data",
-    "location": "Precise location",
-    "photo_video": "Photos, video or voice",
-    "messages": "Messages and communications",
+    "student_name": N_("Student name"),
+    "student_id": N_("Student ID (local or state)"),
+    "school": N_("School"),
+    "grade": N_("Grade level"),
+    "class_roster": N_("Classes, teachers and rosters"),
+    "student_email": N_("Student school email address"),
+    "login_credentials": N_("Usernames and passwords for the tool"),
+    "guardian_name": N_("Parent or guardian name"),
+    "guardian_contact": N_("Parent or guardian email, phone or address"),
+    "assessment": N_("Assessment and test results"),
+    "grades_transcript": N_("Grades and transcripts"),
+    "attendance": N_("Attendance"),
+    "schedule": N_("Course schedule"),
+    "student_work": N_("Student work (assignments, files, recordings)"),
+    "behavior": N_("Conduct and discipline records"),
+    "special_education": N_("Special education and 504 information"),
+    "english_learner": N_("English learner status"),
+    "demographics": N_("Demographics (race, ethnicity, language)"),
+    "health": N_("Health information"),
+    "device_usage": N_("Device, app usage and IP address data"),
+    "location": N_("Precise location"),
+    "photo_video": N_("Photos, video or voice"),
+    "messages": N_("Messages and communications"),
 }
 
 GRADE_BANDS: dict[str, str] = {

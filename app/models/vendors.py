@@ -73,6 +73,9 @@ class VendorContact(Timestamped, table=True):
     name: str = Field(max_length=200)
     email: str = Field(max_length=254, index=True)
     active: bool = True
+    # The language of the emails this contact gets (en, es, pt): set when staff add the contact, when
+    # they sign in to the portal, or on their profile. None: not chosen yet (emails in English).
+    preferred_language: str | None = Field(default=None, max_length=8)
 
 
 class DpaTemplate(StrEnum):

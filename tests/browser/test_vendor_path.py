@@ -132,6 +132,13 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     vp.wait_for_url(re.compile(r"/vendor/dpas/[0-9a-f-]{36}$"))
     expect(vp.locator("hgroup .status")).to_have_text("Sent to the vendor")
     assert_accessible(vp)
+    # The same page in Spanish (the selector in the header), then back to English.
+    vp.get_by_role("button", name="Español").click()
+    expect(vp.locator("hgroup .status")).to_have_text("Enviado a la empresa")
+    assert vp.locator("html").get_attribute("lang") == "es"
+    assert_accessible(vp)
+    vp.get_by_role("button", name="English").click()
+    expect(vp.locator("hgroup .status")).to_have_text("Sent to the vendor")
     signed = _signed_pdf()
     vp.locator("#signed-file").set_input_files(
         {"name": "quillboard-signed.pdf", "mimeType": "application/pdf", "buffer": signed}
@@ -188,6 +195,10 @@ def test_a_requested_tool_gets_an_executed_agreement_and_is_published(
     rp.goto("/registry?status=terminated")
     assert rp.locator(".registry-cards article", has_text=tool).count() == 0
     expect(rp.locator("select#status")).to_have_value("terminated")
+    assert_accessible(rp)
+    rp.get_by_role("button", name="Español").click()  # and the registry in Spanish
+    expect(rp.get_by_role("heading", level=1)).to_have_text("Acuerdos de privacidad de datos en vigor")
+    assert rp.locator("html").get_attribute("lang") == "es"
     assert_accessible(rp)
 
     # The whole story is in the audit log, each event readable at a glance.

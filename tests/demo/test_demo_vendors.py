@@ -95,6 +95,13 @@ def test_the_demo_contact_has_an_agreement_to_sign(db: Session, frozen_clock: da
     [dpa] = db.exec(select(Dpa).where(Dpa.vendor_id == vendor.id)).all()
     assert dpa.status == DpaStatus.sent and dpa.blank_document_id is not None
     assert len(db.exec(select(VendorContact).where(VendorContact.vendor_id == vendor.id)).all()) == 1
+    # Two contacts read another language (their emails and the portal follow it).
+    languages = {
+        v.name: c.preferred_language
+        for c, v in db.exec(select(VendorContact, Vendor).join(Vendor)).all()
+        if c.preferred_language
+    }
+    assert languages == {"Brightleaf Reading": "es", "Tidewater Typing": "pt"}
     # Every vendor with an agreement past draft has someone to send it to.
     for dpa in db.exec(select(Dpa).where(col(Dpa.status) != DpaStatus.draft)).all():
         assert db.exec(select(VendorContact).where(VendorContact.vendor_id == dpa.vendor_id)).first()

@@ -41,6 +41,7 @@ def test_pending_messages_are_delivered_over_smtp(
     assert deliver_pending(_ctx(committed, smtp_settings)) == 3
     assert sorted(m.subject for m in smtp.messages) == ["Message 0", "Message 1", "Message 2"]
     assert smtp.to("person1@example.net")[0].text.strip() == "Hello 1"
+    assert smtp.to("person1@example.net")[0].message["Content-Language"] == "en"  # kept past set_content
     assert all(r.status == OutboxStatus.sent and r.sent_at for r in _rows(committed))
     # Running again sends nothing more.
     assert deliver_pending(_ctx(committed, smtp_settings)) == 0

@@ -5,6 +5,12 @@ asked for on the vendor sign-in page. The session is scoped to that contact's ve
 and nobody learns from the page whether an address is one. One person may be the contact of
 more than one vendor; each of those contacts gets its own link (one email each, naming the
 vendor), since a vendor session is scoped to exactly one vendor.
+
+Each email is in the contact's own language (``preferred_language``): an invitation before the
+contact has one is in English; a link asked for on the sign-in page is in the contact's language,
+or in that page's when the contact has none or picked it with the language selector. Signing in
+records the language the contact is using, unless they already have one and did not pick another
+with the language selector (a browser's default never overrides a choice).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from app.actors import Actor
 from app.config import get_settings
-from app.emails import render_email
+from app.emails import LANGUAGES, render_email
 from app.errors import Conflict, NotFound
 from app.models import Audience, LinkPurpose, Vendor, VendorContact
 from app.security.sessions import Browser
@@ -40,15 +46,25 @@ class VendorHome:
     contact: VendorContact
 
 
-def _send_link(session: Session, *, contact: VendorContact, vendor: Vendor, invitation: bool) -> str:
-    """Issue a link for ``contact`` and queue its email; returns the language used."""
+def _send_link(
+    session: Session,
+    *,
+    contact: VendorContact,
+    vendor: Vendor,
+    invitation: bool,
+    page_language: str = "en",
+    language_chosen: bool = False,
+) -> str:
+    """Issue a link for ``contact`` and queue its email; returns the language used: the one
+    picked with the selector on the sign-in page, else the contact's own, else the page's
+    (English for an invitation)."""
     issued = email_links.issue_link(
         session, purpose=LinkPurpose.vendor_sign_in, email=contact.email.lower(), principal_id=contact.id
     )
     settings = get_settings()
     subject, body, lang = render_email(
         "vendor_invitation" if invitation else "vendor_sign_in",
-        "en",
+        page_language if language_chosen else (contact.preferred_language or page_language),
         recipient_name=contact.name,
         vendor_name=vendor.name,
         link=email_links.link_url(LINK_PATH, issued.token),
@@ -96,11 +112,15 @@ def active_contacts(session: Session, email: str) -> list[tuple[VendorContact, V
     return [(contact, vendor) for contact, vendor in rows]
 
 
-def request_vendor_link(session: Session, *, email: str, actor: Actor) -> str | None:
+def request_vendor_link(
+    session: Session, *, email: str, actor: Actor, language: str = "en", language_chosen: bool = False
+) -> str | None:
     """From the vendor sign-in page: a link for each active contact with this email; no commit.
 
-    Returns None, or the throttle limit that stopped it (as ``request_family_link``). Raises
-    ``ValidationFailed`` only when the input is not shaped like an email address.
+    ``language``: the sign-in page's, for the email of a contact who has not chosen one, or for
+    every email when it was picked with the selector (``language_chosen``). Returns None, or the
+    throttle limit that stopped it (as ``request_family_link``). Raises ``ValidationFailed`` only
+    when the input is not shaped like an email address.
     """
     email = email_links.normalize_email(email)
     purpose = LinkPurpose.vendor_sign_in.value
@@ -108,7 +128,14 @@ def request_vendor_link(session: Session, *, email: str, actor: Actor) -> str | 
         return limited
     contacts = active_contacts(session, email)
     for contact, vendor in contacts:
-        _send_link(session, contact=contact, vendor=vendor, invitation=False)
+        _send_link(
+            session,
+            contact=contact,
+            vendor=vendor,
+            invitation=False,
+            page_language=language,
+            language_chosen=language_chosen,
+        )
         audit.record(
             session,
             actor=actor,
@@ -127,9 +154,19 @@ def request_vendor_link(session: Session, *, email: str, actor: Actor) -> str | 
     return None
 
 
-def redeem_vendor_link(session: Session, *, token: str, browser: Browser, actor: Actor) -> VendorSignIn:
+def redeem_vendor_link(
+    session: Session,
+    *,
+    token: str,
+    browser: Browser,
+    actor: Actor,
+    language: str | None = None,
+    language_chosen: bool = False,
+) -> VendorSignIn:
     """Use a vendor link once and start a NEW vendor session (any earlier one ends).
 
+    ``language``: the one the contact is using (the page's); it becomes theirs when they have
+    none yet, or when they picked it with the language selector (``language_chosen``).
     Raises ``email_links.LinkRejected`` (audited: commit the trace) for an unusable link,
     including one whose contact has since been made inactive.
     """
@@ -137,6 +174,15 @@ def redeem_vendor_link(session: Session, *, token: str, browser: Browser, actor:
     contact = session.get(VendorContact, link.principal_id) if link.principal_id else None
     if contact is None or not contact.active:
         raise email_links.reject(session, actor=actor, link=link, reason="contact_inactive")
+    details: dict[str, str] = {}
+    if (
+        language in LANGUAGES
+        and language != contact.preferred_language
+        and (language_chosen or contact.preferred_language is None)
+    ):
+        contact.preferred_language = language
+        session.add(contact)
+        details["language"] = language
     new = email_links.start_link_session(
         session, browser=browser, audience=Audience.vendor, principal_id=contact.id, email=link.email
     )
@@ -146,7 +192,12 @@ def redeem_vendor_link(session: Session, *, token: str, browser: Browser, actor:
         action="auth.sign_in",
         object_type="vendor_contact",
         object_id=contact.id,
-        details={"audience": Audience.vendor.value, "session": str(new.row.id), "method": "email_link"},
+        details={
+            "audience": Audience.vendor.value,
+            "session": str(new.row.id),
+            "method": "email_link",
+            **details,
+        },
     )
     return VendorSignIn(token=new.token, next_url="/vendor")
 

@@ -132,6 +132,17 @@ def report_incident(
     return incident
 
 
+def _reporter_language(session: Session, incident: Incident) -> str:
+    """A vendor contact reads in their own language; everyone else in English."""
+    if incident.reporter_type is not ReporterType.vendor or not incident.reporter_id:
+        return "en"
+    try:
+        contact = session.get(VendorContact, uuid.UUID(incident.reporter_id))
+    except ValueError:
+        return "en"
+    return (contact.preferred_language if contact else None) or "en"
+
+
 def _emails(session: Session, incident: Incident) -> None:
     base = get_settings().base_url.rstrip("/")
     common = {"reference": incident.reference, "title": incident.title}
@@ -140,7 +151,9 @@ def _emails(session: Session, incident: Incident) -> None:
             ReporterType.staff: f"{base}/staff/incidents/{incident.id}/mine",
             ReporterType.vendor: f"{base}/vendor/incidents/{incident.id}",
         }.get(incident.reporter_type, "")
-        subject, body, lang = render_email("incident_received", "en", **common, url=own_view)
+        subject, body, lang = render_email(
+            "incident_received", _reporter_language(session, incident), **common, url=own_view
+        )
         queue_email(session, to=incident.reporter_email, subject=subject, body_text=body, language=lang)
     subject, body, lang = render_email(
         "incident_new_team",

@@ -77,15 +77,14 @@ def store_document(
     max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> Document:
     """Check and store an upload; the row is added to the caller's transaction."""
+    # Plain-words messages (FieldMessage): a page in the family's or vendor's language translates them.
     if not data:
-        empty = N_("The file is empty.")
-        raise ValidationFailed(empty, errors=[{"field": field, "message": empty}])
-    if len(data) > max_bytes:
-        message: str = FieldMessage(
-            N_("The file is larger than {mb} MB."), mb=str(max_bytes // (1024 * 1024))
-        )
+        message = FieldMessage(N_("The file is empty."))
         raise ValidationFailed(message, errors=[{"field": field, "message": message}])
-    not_what_it_says = (
+    if len(data) > max_bytes:
+        message = FieldMessage(N_("The file is larger than {mb} MB."), mb=str(max_bytes // (1024 * 1024)))
+        raise ValidationFailed(message, errors=[{"field": field, "message": message}])
+    not_what_it_says = FieldMessage(
         N_("The file is not a PDF, whatever its name says.")
         if allowed == {PDF}
         else N_("The file is not a PDF or an image (PNG, JPEG, GIF, WebP), whatever its name says.")

@@ -22,12 +22,14 @@ from app.actors import Actor
 from app.config import get_settings
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import DisposalRequest, DisposalState, Document, Dpa, DpaStatus, Vendor, VendorContact
+from app.models.schemas.messages import N_
 from app.models.schemas.retention import DataReturned
 from app.services.platform import audit
 from app.services.platform.documents import PDF, read_document, store_document
 from app.services.retention.schedule import district_today
 
 OBJECT = "disposal_request"
+ANSWERED = N_("The district already has your answer to this request.")  # shown on the portal, translated
 BATCH = 500
 File = tuple[bytes, str | None]
 
@@ -145,7 +147,7 @@ def _answer(
     now: datetime,
 ) -> None:
     if view.request.state != DisposalState.awaiting:
-        raise InvalidTransition("The district already has your answer to this request.")
+        raise InvalidTransition(ANSWERED)
     view.request.state = state
     view.request.answered_at = now
     view.request.answered_by = f"{contact.name} <{contact.email}>"[:254]
@@ -164,10 +166,10 @@ def upload_certificate(
 ) -> DisposalRequest:
     view = request_for_vendor(session, request_id=request_id, vendor_id=contact.vendor_id)
     if file is None:
-        message = "Choose the certificate of disposal (a PDF file)."
+        message = N_("Choose the certificate of disposal (a PDF file).")
         raise ValidationFailed(message, errors=[{"field": "file", "message": message}])
     if view.request.state != DisposalState.awaiting:
-        raise InvalidTransition("The district already has your answer to this request.")
+        raise InvalidTransition(ANSWERED)
     data, filename = file
     document = store_document(
         session, data=data, original_name=filename, allowed=frozenset({PDF}), actor=actor

@@ -17,9 +17,11 @@ from sqlmodel import Session
 
 from app import clock
 from app.actors import Actor
+from app.emails import email_date
 from app.errors import InvalidTransition, NotFound, ValidationFailed
 from app.models import Dpa, DpaAdoption, DpaStatus, Vendor, VendorStatus
 from app.models.schemas import TEXT_BLOCK_OK, has_control_character
+from app.models.schemas.messages import N_
 from app.models.schemas.vendors.agreements import DpaCreate, DpaUpdate
 from app.services.platform.audit import record
 from app.services.platform.documents import PDF, store_document
@@ -180,11 +182,14 @@ def vendor_upload_signed(
     errors = []
     if not name or len(name) > 200:
         errors.append(
-            {"field": "signatory_name", "message": "Give the signatory's name (at most 200 characters)."}
+            {"field": "signatory_name", "message": N_("Give the signatory's name (at most 200 characters).")}
         )
     if not title or len(title) > 200:
         errors.append(
-            {"field": "signatory_title", "message": "Give the signatory's title (at most 200 characters)."}
+            {
+                "field": "signatory_title",
+                "message": N_("Give the signatory's title (at most 200 characters)."),
+            }
         )
     if errors:
         raise ValidationFailed("Say who signed the agreement.", errors=errors)
@@ -229,7 +234,7 @@ def vendor_decline(
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000 or has_control_character(reason, TEXT_BLOCK_OK):
         raise field_error(
-            "reason", "Tell the district why (at most 2,000 characters, no control characters)."
+            "reason", N_("Tell the district why (at most 2,000 characters, no control characters).")
         )
     dpa.status = DpaStatus.declined
     dpa.declined_at = now
@@ -291,9 +296,10 @@ def execute_dpa(
             session,
             "dpa_executed",
             to=contact.email,
+            language=contact.preferred_language,
             contact_name=contact.name,
             vendor_name=vendor.name,
-            expires_on=dpa.expires_on.isoformat() if dpa.expires_on else "",
+            expires_on=email_date(dpa.expires_on, contact.preferred_language or "en"),
         )
     _approve_on_execution(session, vendor, actor, now)
     return dpa

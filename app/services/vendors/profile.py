@@ -16,6 +16,7 @@ from app import clock
 from app.actors import Actor
 from app.errors import Conflict, NotFound
 from app.models import Vendor, VendorContact
+from app.models.schemas.messages import N_
 from app.models.schemas.vendors.vendors import VendorProfileUpdate
 from app.services.platform.audit import record
 from app.services.platform.documents import PDF, store_document
@@ -32,7 +33,7 @@ def _check_unique_contact(
     if exclude is not None:
         query = query.where(VendorContact.id != exclude)
     if session.exec(query.limit(1)).first() is not None:
-        message = "This email address is already a contact of this vendor."
+        message = N_("This email address is already a contact of this vendor.")
         raise Conflict(message, errors=[{"field": "email", "message": message}])
 
 
@@ -74,11 +75,18 @@ def set_privacy_policy(
 
 
 def add_contact(
-    session: Session, *, vendor_id: uuid.UUID | None, name: str, email: str, actor: Actor
+    session: Session,
+    *,
+    vendor_id: uuid.UUID | None,
+    name: str,
+    email: str,
+    actor: Actor,
+    language: str | None = None,
 ) -> VendorContact:
+    """A new contact; ``language`` the team knows they read (else English until they choose)."""
     vendor = get_vendor(session, vendor_id)
     _check_unique_contact(session, vendor.id, email)
-    contact = VendorContact(vendor_id=vendor.id, name=name, email=email.lower())
+    contact = VendorContact(vendor_id=vendor.id, name=name, email=email.lower(), preferred_language=language)
     session.add(contact)
     session.flush()
     record(
@@ -100,7 +108,8 @@ def update_vendor_profile(
     data: VendorProfileUpdate,
     actor: Actor,
 ) -> VendorContact:
-    """A vendor contact updates their own details and the vendor's privacy-policy URL."""
+    """A vendor contact updates their own details, their language and the vendor's privacy-policy
+    URL."""
     contact = session.get(VendorContact, contact_id)
     if contact is None or contact.vendor_id != vendor_id or not contact.active:
         raise NotFound("No such contact.")
@@ -115,6 +124,9 @@ def update_vendor_profile(
     if contact.email != data.contact_email.lower():
         contact.email = data.contact_email.lower()
         changed.append("contact_email")
+    if data.preferred_language is not None and contact.preferred_language != data.preferred_language:
+        contact.preferred_language = data.preferred_language
+        changed.append("preferred_language")
     if data.privacy_policy_url != vendor.privacy_policy_url and data.privacy_policy_url is not None:
         vendor.privacy_policy_url = data.privacy_policy_url
         vendor.updated_at = now

@@ -22,11 +22,13 @@ from app.config import get_settings
 from app.errors import ValidationFailed
 from app.models import Dpa, DpaStatus, DpaTemplate, Vendor
 from app.models.data_elements import DATA_ELEMENTS
+from app.models.schemas.messages import N_
 from app.models.schemas.vendors.agreements import RegistryRow, RegistryStatus
 from app.services.vendors.queries import json_list_contains, like_pattern
 from app.services.vendors.rules import local_today
 
 CSV_LIMIT = 10_000
+UNKNOWN_ELEMENT = N_("Unknown data element.")  # a plain-words message the registry page translates
 CSV_COLUMNS = [
     "vendor",
     "website",
@@ -123,8 +125,7 @@ def _conditions(
     if data_element:
         if data_element not in DATA_ELEMENTS:
             raise ValidationFailed(
-                "Unknown data element.",
-                errors=[{"field": "data_element", "message": "Unknown data element."}],
+                UNKNOWN_ELEMENT, errors=[{"field": "data_element", "message": UNKNOWN_ELEMENT}]
             )
         conditions.append(json_list_contains(col(Dpa.data_elements), data_element))
     if template is not None:

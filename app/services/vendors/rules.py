@@ -104,8 +104,17 @@ def active_contacts(session: Session, vendor_id: uuid.UUID) -> list[VendorContac
     )
 
 
-def _email(session: Session, template: str, *, to: str, dedupe_key: str | None = None, **ctx: Any) -> bool:
-    subject, body, lang = render_email(template, "en", **ctx)
+def _email(
+    session: Session,
+    template: str,
+    *,
+    to: str,
+    dedupe_key: str | None = None,
+    language: str | None = None,
+    **ctx: Any,
+) -> bool:
+    """Queue ``template`` to ``to`` in ``language`` (a vendor contact's; English when None)."""
+    subject, body, lang = render_email(template, language or "en", **ctx)
     return queue_email(session, to=to, subject=subject, body_text=body, language=lang, dedupe_key=dedupe_key)
 
 

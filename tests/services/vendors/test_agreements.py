@@ -500,7 +500,7 @@ def test_execution_approves_the_vendor_and_emails_its_contacts_and_the_requester
     db.refresh(vendor)
     assert vendor.status == VendorStatus.approved
     [to_vendor] = _mail(db, "legal@kestrel.example.com")
-    assert "Kestrel Code" in to_vendor.subject + to_vendor.body_text and "2029-06-30" in to_vendor.body_text
+    assert "Kestrel Code" in to_vendor.subject + to_vendor.body_text and "30 June 2029" in to_vendor.body_text
     [to_requester] = _mail(db, requester.email)
     assert to_requester.subject == "Kestrel Code is now approved"
     assert [e.action for e in db.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all()] == [

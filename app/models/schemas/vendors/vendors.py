@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from app.models import DpaStatus, DpaTemplate, VendorStatus
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
 from app.models.schemas import SingleLine, TextBlock, documented, required_text, single_line
+from app.models.schemas.messages import N_
 
 
 def strip(value: Any) -> Any:
@@ -39,7 +40,7 @@ def _one_or_many(value: Any) -> Any:
 
 def _web_address(value: str) -> str:
     if not value.lower().startswith(("https://", "http://")) or len(value) < 11 or " " in value:
-        raise PydanticCustomError("url", "Enter a web address starting with https://")
+        raise PydanticCustomError("url", N_("Enter a web address starting with https://"))
     return value
 
 
@@ -117,6 +118,9 @@ GradeBandFilter = Annotated[
 ]
 Email = Annotated[EmailStr, BeforeValidator(strip), AfterValidator(single_line)]
 Note = Annotated[Annotated[TextBlock, Field(max_length=2000)] | None, BeforeValidator(empty_is_none)]
+# The language of a vendor contact's emails and portal pages; None until someone chooses.
+ContactLanguage = Literal["en", "es", "pt"]
+OptionalContactLanguage = Annotated[ContactLanguage | None, BeforeValidator(empty_is_none)]
 
 
 class VendorRequest(BaseModel):
@@ -174,6 +178,7 @@ class VendorProfileUpdate(BaseModel):
     contact_name: Name
     contact_email: Email
     privacy_policy_url: Website = None
+    preferred_language: OptionalContactLanguage = None  # blank: unchanged
 
 
 class ContactCreate(BaseModel):
@@ -181,6 +186,10 @@ class ContactCreate(BaseModel):
 
     name: Name
     email: Email
+    preferred_language: OptionalContactLanguage = Field(
+        default=None,
+        description="The language of the contact's emails (en, es, pt); English until chosen.",
+    )
 
 
 VendorAction = Literal["review", "approve", "approve_with_consent", "deny", "retire"]
@@ -208,6 +217,7 @@ class ContactPublic(BaseModel):
     name: str
     email: str
     active: bool
+    preferred_language: ContactLanguage | None = None
 
 
 class DpaSummary(BaseModel):

@@ -107,8 +107,15 @@ def update_vendor(vendor_id: str, data: VendorUpdate, session: SessionDep, actor
 
 @router.post("/{vendor_id}/contacts", status_code=201, response_model=ContactPublic)
 def add_contact(vendor_id: str, data: ContactCreate, session: SessionDep, actor: Writer) -> ContactPublic:
+    """A new contact, with the language of their emails when the team knows it (else English
+    until the contact chooses one in the portal)."""
     contact = vendor_profile.add_contact(
-        session, vendor_id=parse_uuid(vendor_id), name=data.name, email=str(data.email), actor=actor
+        session,
+        vendor_id=parse_uuid(vendor_id),
+        name=data.name,
+        email=str(data.email),
+        language=data.preferred_language,
+        actor=actor,
     )
     session.commit()
     return ContactPublic.model_validate(contact)

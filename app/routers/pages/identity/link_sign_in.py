@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from app import i18n
 from app.actors import Actor
 from app.deps import SessionDep, request_actor
 from app.errors import ValidationFailed
@@ -45,6 +46,9 @@ class LinkSignIn:
     # The page the person was on when asked to sign in (a local path) rides along in the emailed
     # link, so the link brings them back there: request_link then takes ``next_url=``.
     keeps_next: bool = False
+    # The language the person is using rides along too: request_link and redeem then take
+    # ``language=`` (the page's) and ``language_chosen=`` (picked with the selector).
+    passes_language: bool = False
 
 
 def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
@@ -63,7 +67,8 @@ def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
         next: Annotated[str, Form()] = "",
     ) -> Response:
         target = _next(flow, next)
-        extra = {"next_url": target} if target else {}
+        extra: dict[str, object] = {"next_url": target} if target else {}
+        extra.update(_language(flow, request))
         try:
             limited = flow.request_link(session, email=email, actor=request_actor(request), **extra)
         except ValidationFailed as exc:
@@ -88,6 +93,12 @@ def add_link_sign_in(router: APIRouter, flow: LinkSignIn) -> None:
         return _redeem(request, session, flow, token, request_actor(request), _next(flow, next))
 
 
+def _language(flow: LinkSignIn, request: Request) -> dict[str, object]:
+    if not flow.passes_language:
+        return {}
+    return {"language": i18n.negotiate(request), "language_chosen": i18n.chosen(request) is not None}
+
+
 def _next(flow: LinkSignIn, value: str | None) -> str:
     """A local path to return to after signing in, or "" (none, unsafe, or not this flow's)."""
     return safe_next(value, default="") if flow.keeps_next else ""
@@ -107,7 +118,9 @@ def _redeem(
     request: Request, session: Session, flow: LinkSignIn, token: str, actor: Actor, next_url: str
 ) -> Response:
     try:
-        signed_in: SignedIn = flow.redeem(session, token=token, browser=Browser.of(request), actor=actor)
+        signed_in: SignedIn = flow.redeem(
+            session, token=token, browser=Browser.of(request), actor=actor, **_language(flow, request)
+        )
     except email_links.LinkRejected:
         session.commit()  # the audit trace of the refusal
         return _link_page(request, flow.templates, valid=False, token="", next_url=next_url)

@@ -19,13 +19,18 @@ def choose_language(lang: Annotated[str, Form()] = "", next: Annotated[str, Form
     """Unknown languages are ignored; ``next`` is a local path only (else the home page)."""
     response = RedirectResponse(safe_next(next, default="/"), status_code=303)
     if lang in i18n.LANGUAGES:
-        response.set_cookie(
-            i18n.COOKIE,
-            lang,
-            max_age=i18n.COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-            secure=get_settings().is_production,
-            path="/",
-        )
+        remember_language(response, lang)
     return response
+
+
+def remember_language(response: Response, lang: str) -> None:
+    """The pages that follow are in ``lang`` (the selector's cookie)."""
+    response.set_cookie(
+        i18n.COOKIE,
+        lang,
+        max_age=i18n.COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().is_production,
+        path="/",
+    )

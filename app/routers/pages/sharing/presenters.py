@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import N_, translate
 from app.models.data_elements import DATA_ELEMENTS
 from app.models.sharing import SharingReason
 
+# Shown to families (translated with the `t` filter).
 NOT_RECEIVING_WORDS = {
-    SharingReason.consent_pending: "Does not receive data: we are waiting for your answer.",
-    SharingReason.consent_refused: "Does not receive data: permission was refused.",
-    SharingReason.consent_revoked: "Does not receive data: permission was withdrawn.",
+    SharingReason.consent_pending: N_("Does not receive data: we are waiting for your answer."),
+    SharingReason.consent_refused: N_("Does not receive data: permission was refused."),
+    SharingReason.consent_revoked: N_("Does not receive data: permission was withdrawn."),
 }
 
 REASON_WORDS = {
@@ -31,8 +33,9 @@ REASON_WORDS = {
 
 
 def element_names(elements: list[str] | tuple[str, ...]) -> str:
-    """``student_name, grade`` → ``Student name, Grade level``."""
-    return ", ".join(DATA_ELEMENTS.get(e, e) for e in elements)
+    """``student_name, grade`` → ``Student name, Grade level``, in the page's language (called
+    while a page renders; the names are marked for translation in ``app.models.data_elements``)."""
+    return ", ".join(translate(DATA_ELEMENTS.get(e, e)) for e in elements)
 
 
 def context() -> dict[str, Any]:

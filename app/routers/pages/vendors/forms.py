@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.errors import DomainError
+from app.i18n import N_
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
 from app.models.schemas import field_errors
 from app.routers.form_data import upload_bytes
@@ -28,20 +29,23 @@ VENDOR_ACTION_LABELS = {
     "deny": "Deny",
     "retire": "Retire",
 }
+# Shown on the vendor portal too (translated there with the `t` filter).
 DPA_STATUS_LABELS = {
-    "draft": "Draft",
-    "sent": "Sent to the vendor",
-    "vendor_signed": "Signed by the vendor",
-    "executed": "Executed",
-    "expired": "Expired",
-    "terminated": "Terminated",
-    "declined": "Declined by the vendor",
+    "draft": N_("Draft"),
+    "sent": N_("Sent to the vendor"),
+    "vendor_signed": N_("Signed by the vendor"),
+    "executed": N_("Executed"),
+    "expired": N_("Expired"),
+    "terminated": N_("Terminated"),
+    "declined": N_("Declined by the vendor"),
 }
+# A vendor contact's language, as staff read it (the portal names each in its own language).
+CONTACT_LANGUAGE_LABELS = {"en": "English", "es": "Spanish", "pt": "Portuguese"}
 TEMPLATE_LABELS = {
-    "mspa": "Massachusetts Student Privacy Alliance (MSPA)",
-    "ndpa_standard": "National DPA, standard clauses",
-    "vendor_specific": "Vendor's own agreement",
-    "district_modified": "District-modified agreement",
+    "mspa": N_("Massachusetts Student Privacy Alliance (MSPA)"),
+    "ndpa_standard": N_("National DPA, standard clauses"),
+    "vendor_specific": N_("Vendor's own agreement"),
+    "district_modified": N_("District-modified agreement"),
 }
 
 
@@ -54,6 +58,7 @@ def labels() -> dict[str, Any]:
         "templates": TEMPLATE_LABELS,
         "data_elements": DATA_ELEMENTS,
         "grade_bands": GRADE_BANDS,
+        "contact_languages": CONTACT_LANGUAGE_LABELS,
     }
 
 
@@ -75,7 +80,9 @@ def errors_of(exc: ValidationError | DomainError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for err in exc.errors or []:
         field = str(err.get("field") or "form").split(".")[-1]
-        errors.setdefault(field, str(err.get("message") or exc.detail))
+        message = err.get("message") or exc.detail
+        # A FieldMessage stays one (str() would drop what the `t` filter translates it with).
+        errors.setdefault(field, message if isinstance(message, str) else str(message))
     if not errors:
         errors["form"] = exc.detail
     return errors

@@ -14,14 +14,17 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import i18n
 from app.actors import Actor
 from app.deps import CurrentVendor, SessionDep, Viewer, parse_uuid
 from app.errors import DomainError, ValidationFailed
 from app.flash import redirect_with_flash
+from app.i18n import N_
 from app.models import DpaStatus, VendorContact
 from app.models.schemas.vendors.vendors import VendorProfileUpdate
 from app.routers.downloads import attachment
 from app.routers.form_data import FormDep
+from app.routers.pages.platform.language import remember_language
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.services.identity import vendor_auth
 from app.services.vendors import agreement_queries
@@ -34,7 +37,7 @@ router = APIRouter(prefix="/vendor", include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "no-store"}
 SIGN_FIELDS = ("signatory_name", "signatory_title")
-PROFILE_FIELDS = ("contact_name", "contact_email", "privacy_policy_url")
+PROFILE_FIELDS = ("contact_name", "contact_email", "privacy_policy_url", "preferred_language")
 
 
 def _who(viewer: Viewer, request: Request) -> tuple[VendorContact, Actor]:
@@ -92,7 +95,7 @@ def upload_signed(
     try:
         upload = upload_of(form, "file")
         if upload is None:
-            message = "Choose the signed agreement (a PDF file)."
+            message = N_("Choose the signed agreement (a PDF file).")
             raise ValidationFailed(message, errors=[{"field": "file", "message": message}])
         dpa = dpas_service.vendor_upload_signed(
             session,
@@ -119,7 +122,7 @@ def upload_signed(
     session.commit()
     return redirect_with_flash(
         f"/vendor/dpas/{dpa.id}",
-        "Thank you: the signed agreement was received. The district will review and countersign it.",
+        N_("Thank you: the signed agreement was received. The district will review and countersign it."),
         "success",
     )
 
@@ -154,7 +157,7 @@ def decline(
         )
     session.commit()
     return redirect_with_flash(
-        f"/vendor/dpas/{dpa.id}", "The district was told that you decline this agreement.", "success"
+        f"/vendor/dpas/{dpa.id}", N_("The district was told that you decline this agreement."), "success"
     )
 
 
@@ -195,13 +198,15 @@ def profile_page(request: Request, session: SessionDep, viewer: CurrentVendor) -
         "contact_name": home.contact.name,
         "contact_email": home.contact.email,
         "privacy_policy_url": home.vendor.privacy_policy_url or "",
+        # Not chosen yet: the language this page is shown in.
+        "preferred_language": home.contact.preferred_language or i18n.negotiate(request),
     }
     return _profile(request, session, contact, values, {})
 
 
 @router.post("/profile")
 def update_profile(form: FormDep, request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
-    """The contact's own name and email, and the vendor's privacy-policy web address."""
+    """The contact's own name, email and language, and the vendor's privacy-policy web address."""
     contact, actor = _who(viewer, request)
     values = form_values(form, PROFILE_FIELDS)
     try:
@@ -213,4 +218,7 @@ def update_profile(form: FormDep, request: Request, session: SessionDep, viewer:
         session.rollback()
         return _profile(request, session, contact, values, errors_of(exc), _status(exc))
     session.commit()
-    return redirect_with_flash("/vendor", "Your details were saved.", "success")
+    response = redirect_with_flash("/vendor", N_("Your details were saved."), "success")
+    if data.preferred_language:  # the portal follows the language just chosen
+        remember_language(response, data.preferred_language)
+    return response

@@ -14,6 +14,7 @@ from app import clock
 from app.deps import CurrentVendor, SessionDep, parse_uuid
 from app.errors import DomainError
 from app.flash import redirect_with_flash
+from app.i18n import N_
 from app.models import VendorContact
 from app.models.schemas.retention import DataReturned
 from app.routers.form_data import FormDep
@@ -101,7 +102,9 @@ def upload_certificate(
         return _failed(request, session, contact, request_id, exc, file_errors=errors_of(exc))
     session.commit()
     return redirect_with_flash(
-        f"/vendor/disposal/{request_id}", "Thank you: the certificate of disposal was received.", "success"
+        f"/vendor/disposal/{request_id}",
+        N_("Thank you: the certificate of disposal was received."),
+        "success",
     )
 
 
@@ -126,5 +129,7 @@ def declare_returned(
         return _failed(request, session, contact, request_id, exc, **forms)
     session.commit()
     return redirect_with_flash(
-        f"/vendor/disposal/{request_id}", "Thank you: the district was told the data was returned.", "success"
+        f"/vendor/disposal/{request_id}",
+        N_("Thank you: the district was told the data was returned."),
+        "success",
     )

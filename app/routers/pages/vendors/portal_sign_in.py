@@ -22,6 +22,7 @@ add_link_sign_in(
         purposes=vendor_auth.VENDOR_PURPOSES,
         request_link=vendor_auth.request_vendor_link,
         redeem=vendor_auth.redeem_vendor_link,
+        passes_language=True,
     ),
 )
 

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app import clock
 from app.deps import SessionDep, parse_uuid
 from app.errors import DomainError
+from app.i18n import N_
 from app.models import DpaTemplate
 from app.models.schemas.vendors.agreements import RegistryStatus
 from app.routers.pages.vendors.forms import errors_of, labels
@@ -30,9 +31,9 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
 FILTER_FIELDS = ("q", "data_element", "template", "status")
 STATUS_LABELS = {
-    RegistryStatus.current.value: "In force",
-    RegistryStatus.expired.value: "Expired",
-    RegistryStatus.terminated.value: "Terminated",
+    RegistryStatus.current.value: N_("In force"),
+    RegistryStatus.expired.value: N_("Expired"),
+    RegistryStatus.terminated.value: N_("Terminated"),
 }
 
 
@@ -50,13 +51,13 @@ def registry_page(request: Request, session: SessionDep) -> Response:
         try:
             template = DpaTemplate(raw["template"])
         except ValueError:
-            errors["template"] = "Unknown template."
+            errors["template"] = N_("Unknown template.")
     status = RegistryStatus.current
     if raw["status"]:
         try:
             status = RegistryStatus(raw["status"])
         except ValueError:
-            errors["status"] = "Unknown status."
+            errors["status"] = N_("Unknown status.")
     rows: list[Any] = []
     count = 0
     if not errors:

@@ -289,11 +289,16 @@ def privacy_policy(
 def add_contact(
     form: FormDep, vendor_id: str, request: Request, session: SessionDep, actor: CanWrite
 ) -> Response:
-    values = form_values(form, ("name", "email"))
+    values = form_values(form, ("name", "email", "preferred_language"))
     try:
         data = ContactCreate.model_validate(values)
         contact = vendor_profile.add_contact(
-            session, vendor_id=parse_uuid(vendor_id), name=data.name, email=str(data.email), actor=actor
+            session,
+            vendor_id=parse_uuid(vendor_id),
+            name=data.name,
+            email=str(data.email),
+            language=data.preferred_language,
+            actor=actor,
         )
     except (ValidationError, DomainError) as exc:
         session.rollback()

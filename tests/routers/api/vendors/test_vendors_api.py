@@ -324,3 +324,22 @@ def test_xss_round_trips_as_data(team: TestClient) -> None:
     r = team.post("/api/v1/vendors", json={"name": XSS, "products": XSS})
     assert r.status_code == 201 and r.json()["name"] == XSS
     assert r.headers["content-type"] == "application/json"
+
+
+def test_a_contacts_language_over_the_api(team: TestClient, db: Session) -> None:
+    """en, es or pt (or none: English until the contact chooses); anything else is a 422 problem."""
+    vendor = make_vendor(db, name="Linden Labs")
+    url = f"/api/v1/vendors/{vendor.id}/contacts"
+    r = team.post(url, json={"name": "Sol", "email": "sol@linden.example.com", "preferred_language": "es"})
+    assert r.status_code == 201 and r.json()["preferred_language"] == "es"
+    r = team.post(url, json={"name": "Ed", "email": "ed@linden.example.com"})
+    assert r.status_code == 201 and r.json()["preferred_language"] is None
+    for bad in ("fr", "ES", 3):
+        r = team.post(url, json={"name": "Xi", "email": "xi@linden.example.com", "preferred_language": bad})
+        assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+        assert r.json()["errors"][0]["field"].endswith("preferred_language")
+    contacts = team.get(f"/api/v1/vendors/{vendor.id}").json()["contacts"]
+    assert {c["email"]: c["preferred_language"] for c in contacts} == {
+        "sol@linden.example.com": "es",
+        "ed@linden.example.com": None,
+    }

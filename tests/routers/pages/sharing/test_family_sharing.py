@@ -107,3 +107,48 @@ def test_another_family_sees_nothing(client: TestClient, db: Session) -> None:
     assert client.get(f"/family/children/{kid.student.id}").status_code == 404
     assert client.get(f"/family/children/{kid.student.id}/disclosures.csv").status_code == 404
     assert client.get("/family/children/not-an-id/disclosures.csv").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "es",
+            [
+                "Quién recibe los datos de",
+                "con un acuerdo de privacidad de datos firmado con el distrito, en vigor hasta el",
+                "Nombre del estudiante, Grado",
+                "Moonbeam Video</strong> — No recibe datos: se negó el permiso.",
+                "Datos enviados",
+                "Descargar este registro (CSV)",
+            ],
+        ),
+        (
+            "pt",
+            [
+                "Quem recebe os dados de",
+                "com um acordo de privacidade de dados assinado com o distrito, em vigor até",
+                "Nome do aluno, Série",
+                "Moonbeam Video</strong> — Não recebe dados: a autorização foi recusada.",
+                "Dados enviados",
+                "Baixar este registro (CSV)",
+            ],
+        ),
+    ],
+)
+def test_who_receives_the_data_in_the_familys_language(
+    client: TestClient, db: Session, lang: str, words: list[str]
+) -> None:
+    kid = _world(db)
+    kid.guardians[0].preferred_language = lang
+    db.add(kid.guardians[0])
+    db.flush()
+    sign_in_family(client, db, kid.guardians[0])
+    text = client.get(f"/family/children/{kid.student.id}").text
+    assert f'<html lang="{lang}">' in text
+    for word in words:
+        assert word in text, word
+    section = text[text.index(words[0]) :]
+    assert " de 20" in section  # the agreement's end date, written the language's way
+    for english in ("Who receives", "Student name", "Does not receive", "signed data privacy agreement"):
+        assert english not in section

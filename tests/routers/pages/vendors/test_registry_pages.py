@@ -43,7 +43,7 @@ def listed(db: Session, frozen_clock: datetime) -> None:
 @pytest.mark.usefixtures("listed")
 def test_anyone_reads_the_registry(client: TestClient) -> None:
     r = client.get("/registry")
-    assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
+    assert r.status_code == 200 and r.headers["vary"] == "HX-Request, Accept-Language, Cookie"
     assert 'name="viewport"' in r.text  # readable on a phone
     assert "Maple Music" in r.text and "Nettle News" in r.text and "Maple Composer" in r.text
     assert "Photos, video or voice" in r.text
