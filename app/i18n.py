@@ -62,6 +62,8 @@ TRANSLATED = (
     "consent/family_",
     "vendors/registry/",
     "vendors/portal/",
+    "incidents/new.html",  # a vendor contact reports from the portal (staff pages stay English)
+    "incidents/mine.html",
     "errors/",
 )
 
@@ -232,3 +234,8 @@ def long_date(value: date | datetime | None) -> str:
 def number(value: int | float) -> str:
     """A number written the active language's way ("10,000"; "10.000" in Spanish and Portuguese)."""
     return format_decimal(value, locale=_locale())
+
+
+def month_year(value: date | datetime) -> str:
+    """A month as people say it: "December 2026", "diciembre de 2026"."""
+    return format_date(value, "LLLL y" if _active.get() == DEFAULT else "MMMM 'de' y", locale=_locale())

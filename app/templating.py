@@ -33,6 +33,7 @@ templates.env.filters["local_time"] = i18n.local_time
 templates.env.filters["local_date"] = i18n.local_date
 templates.env.filters["long_date"] = i18n.long_date
 templates.env.filters["number"] = i18n.number
+templates.env.filters["month_year"] = i18n.month_year
 templates.env.filters["t"] = i18n.translate
 templates.env.filters["ago"] = time_ago
 templates.env.globals["site_languages"] = i18n.LANGUAGES

@@ -13,6 +13,7 @@ from app import clock
 from app.deps import CurrentVendor, SessionDep, parse_uuid
 from app.errors import NotFound, ValidationFailed
 from app.flash import redirect_with_flash
+from app.i18n import N_
 from app.models.schemas import field_errors
 from app.models.schemas.incidents import TEXT_MAX
 from app.routers.pages.incidents.forms import ReportFormDep, refusal_errors
@@ -33,10 +34,7 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     agreements = [
-        {
-            "id": d.id,
-            "label": f"Agreement of {d.created_at:%B %Y}" + (f" ({d.products})" if d.products else ""),
-        }
+        {"id": d.id, "created_at": d.created_at, "products": d.products}
         for d in reporting.vendor_agreements(session, actor=viewer.actor(request))
     ]
     return render(
@@ -82,11 +80,10 @@ def report(request: Request, session: SessionDep, viewer: CurrentVendor, form: R
         return _form(request, session, viewer, values, refusal_errors(exc), 422)
     except NotFound:
         session.rollback()
-        return _form(request, session, viewer, values, {"dpa_id": "Choose one of your agreements."}, 422)
+        return _form(request, session, viewer, values, {"dpa_id": N_("Choose one of your agreements.")}, 422)
     session.commit()
-    message = (
-        f"Thank you. Your report is {incident.reference}; the district's Data Privacy Team has been told."
-    )
+    # A fixed sentence, so that it is translated; the page it opens is headed with the reference.
+    message = N_("Thank you. Your report was sent, and the district's Data Privacy Team has been told.")
     return redirect_with_flash(f"/vendor/incidents/{incident.id}", message, "success")
 
 

@@ -288,3 +288,30 @@ def test_every_demo_incident_page_renders(client: TestClient, db: Session) -> No
         if incident.reporter_type.value == "vendor":
             assert "Vendor&#39;s report" in page.text or "Vendor's report" in page.text
     assert "Open incidents by status" in client.get("/staff").text
+
+
+def test_a_vendor_contact_reports_in_their_own_language(client: TestClient, db: Session) -> None:
+    """The portal's incident pages follow the contact's language (issue 18); the team's stay English."""
+    from app.models import Dpa, DpaTemplate
+    from tests.support.factories import make_vendor_contact
+    from tests.support.links import sign_in_client
+
+    contact = make_vendor_contact(db)
+    contact.preferred_language = "es"
+    dpa = Dpa(vendor_id=contact.vendor_id, template=DpaTemplate.mspa, breach_notice_hours=72)
+    db.add_all([contact, dpa])
+    db.flush()
+    sign_in_client(client, db, contact=contact)
+    form = client.get("/vendor/incidents/new")
+    assert '<html lang="es">' in form.text
+    assert "¿A qué acuerdo se refiere?" in form.text and "Enviar el informe" in form.text
+    assert "Which agreement is this about?" not in form.text
+    empty = client.post("/vendor/incidents/new", data={"dpa_id": str(dpa.id)})
+    assert empty.status_code == 422 and "Hay un problema" in empty.text
+    data = {"title": "Bucket", "description": "d", "discovered_at": "2026-01-05T09:30", "dpa_id": str(dpa.id)}
+    sent = client.post("/vendor/incidents/new", data=data)
+    assert sent.status_code == 200 and "Gracias. Su informe se envió" in sent.text
+    assert "Informado" in sent.text and "Qué ha pasado desde entonces" in sent.text
+    sign_in_as(client, db, make_employee(db))
+    staff_form = client.get("/staff/incidents/new", headers={"Accept-Language": "es"})
+    assert '<html lang="en">' in staff_form.text and "Which systems, devices or vendor" in staff_form.text

@@ -51,7 +51,7 @@ WORDS = {
         "no_signatory": "Escriba el nombre de quien firmó (200 caracteres como máximo).",
         "bad_url": "Escriba una dirección web que empiece por https://",
         "no_name": "Hay un problema",
-        "not_pdf": "El archivo no es un PDF, aunque su nombre lo diga.",
+        "not_pdf": "El archivo no es un PDF, aunque su nombre lo indique.",
     },
     "pt": {
         "registry": [
