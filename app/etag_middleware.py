@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,8 +31,16 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+# A list as the API answers it ({"data": [...], ..., "count": n}, keys in the models' order): known
+# without parsing the whole page. In valid JSON, a member just before the closing brace belongs to
+# the outermost object, so this never mistakes a single resource for a list.
+_LIST_END = re.compile(rb',"count":\d+}\Z')
+
+
 def _is_single_resource(content_type: str, body: bytes) -> bool:
     if not content_type.startswith("application/json"):
+        return False
+    if body.startswith(b'{"data":') and _LIST_END.search(body[-32:]):
         return False
     try:
         value = json.loads(body)
