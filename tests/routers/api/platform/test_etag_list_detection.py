@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.etag_middleware import _is_single_resource
+from app.etag_middleware import is_single_resource
 
 
 @pytest.mark.parametrize(
@@ -25,4 +25,4 @@ from app.etag_middleware import _is_single_resource
 def test_the_shortcut_agrees_with_parsing(value: object) -> None:
     body = json.dumps(value, separators=(",", ":")).encode()
     parsed = isinstance(value, dict) and not {"data", "count"} <= value.keys()
-    assert _is_single_resource("application/json", body) is parsed
+    assert is_single_resource("application/json", body) is parsed
