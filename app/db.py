@@ -22,11 +22,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import anyio.to_thread
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -286,10 +287,21 @@ def request_session(method: str) -> Session:
     return Session(_request_engine(get_engine(), access), expire_on_commit=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, committed by the service layer's caller."""
-    with request_session(request.method) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: one session per request, committed by the service layer's caller.
+
+    ``async`` although the session is synchronous: making a ``Session`` touches no database (it
+    connects on its first query, in the handler's thread), so it is made here on the event loop
+    instead of costing a threadpool hop of its own; closing it (a rollback and the connection's
+    return to the pool: database I/O) runs in the threadpool, unless it never connected."""
+    session = request_session(request.method)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, abandon_on_cancel=False)
+        else:
+            session.close()
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

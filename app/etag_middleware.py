@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,8 +31,16 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _is_single_resource(content_type: str, body: bytes) -> bool:
+# A list as the API answers it ({"data": [...], ..., "count": n}, keys in the models' order): known
+# without parsing the whole page. In valid JSON, a member just before the closing brace belongs to
+# the outermost object, so this never mistakes a single resource for a list.
+_LIST_END = re.compile(rb',"count":\d+}\Z')
+
+
+def is_single_resource(content_type: str, body: bytes) -> bool:
     if not content_type.startswith("application/json"):
+        return False
+    if body.startswith(b'{"data":') and _LIST_END.search(body[-32:]):
         return False
     try:
         value = json.loads(body)
@@ -85,7 +94,7 @@ class ETagMiddleware:
         start, body = await self._capture(get_scope, empty)
         status = int(start.get("status", 500))
         content_type = dict(start.get("headers", [])).get(b"content-type", b"").decode()
-        tag = etag_of(body) if status == 200 and _is_single_resource(content_type, body) else None
+        tag = etag_of(body) if status == 200 and is_single_resource(content_type, body) else None
         return status, tag
 
     async def _resource_tag(self, scope: Scope) -> tuple[int, str | None, str]:
@@ -122,7 +131,7 @@ class ETagMiddleware:
     async def _send_tagged(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
         headers = list(start.get("headers", []))
         content_type = dict(headers).get(b"content-type", b"").decode()
-        if not _is_single_resource(content_type, body):
+        if not is_single_resource(content_type, body):
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return

@@ -38,7 +38,7 @@ from app.config import Environment, get_settings, new_audit_key, new_data_key
 from app.db import make_engine
 from app.demo import has_data, load_demo
 from app.migrate import upgrade
-from app.models import ApiClient, ApiClientKind, Audience, Employee, Role
+from app.models import ApiClient, ApiClientKind, Audience, Dpa, DpaStatus, Employee, Role, Student
 from app.security.client_secrets import hash_client_secret
 from app.security.sessions import Browser, cookie_name, start_session
 from app.security.tokens import issue_access_token
@@ -62,6 +62,7 @@ SECRETS = {
 }
 UVICORN = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log", "--workers", "1"]
 CLIENT_SECRET = "bench-client-secret-" + "s" * 24
+SCOPES = ["disputes:read", "vendors:read", "sharing:read"]
 
 
 @dataclass
@@ -129,9 +130,18 @@ def _prepare(url: str) -> tuple[list[Endpoint], str]:
             kind=ApiClientKind.sis,
             client_id=f"stw_bench{int(time.time())}",
             secret_hash=hash_client_secret(CLIENT_SECRET),
-            scopes=["disputes:read", "vendors:read"],
+            scopes=SCOPES,
         )
         session.add(client)
+        # The sharing check: a demo student and a vendor with an executed agreement (the answer's
+        # reason does not matter here, only that the check runs to its end).
+        student = session.exec(select(Student).order_by(Student.sis_id)).first()
+        dpa = session.exec(select(Dpa).where(Dpa.status == DpaStatus.executed).order_by(Dpa.id)).first()
+        if student is None or dpa is None:
+            sys.exit("the demo data has no student or no executed agreement for the sharing check")
+        sharing_query = (
+            f"vendor_id={dpa.vendor_id}&student_sis_id={student.sis_id}&data_elements=student_name"
+        )
         staff = next(e for e in session.exec(select(Employee)).all() if Role.privacy_team in e.roles)
         staff.password_changed_at = None  # no "your password has expired" step in the way
         session.add(staff)
@@ -145,9 +155,7 @@ def _prepare(url: str) -> tuple[list[Endpoint], str]:
         session.commit()
         client_id = client.client_id
     engine.dispose()
-    token, _ = issue_access_token(
-        client_id=client_id, scopes=["disputes:read", "vendors:read"], secret_version=1
-    )
+    token, _ = issue_access_token(client_id=client_id, scopes=SCOPES, secret_version=1)
     bearer = {"Authorization": f"Bearer {token}"}
     production_cookie = cookie_name(get_settings().model_copy(update={"environment": Environment.production}))
     endpoints = [
@@ -157,6 +165,7 @@ def _prepare(url: str) -> tuple[list[Endpoint], str]:
         Endpoint(
             "queue_page", "/staff/disputes", headers={"Cookie": f"{production_cookie}={signed_in.token}"}
         ),
+        Endpoint("sharing_check", f"/api/v1/sharing-check?{sharing_query}", headers=bearer),
         Endpoint(
             "token",
             "/api/v1/oauth/token",
@@ -253,7 +262,7 @@ def _report(
     print(f"\n{backend}: {DISPUTES:,} generated disputes and {VENDORS:,} vendors over the demo data;")
     print(f"wrk {SECONDS} s per point, {ROUNDS} round(s); medians; ratio = req/s over the bare app's")
     print(
-        f"{'endpoint':12s} {'clients':>7s} {'req/s':>9s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} "
+        f"{'endpoint':13s} {'clients':>7s} {'req/s':>9s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} "
         f"{'errors':>6s} {'ratio':>6s} {'spread':>6s}"
     )
     for name in ["bare"] + [e.name for e in endpoints]:
@@ -266,7 +275,7 @@ def _report(
             errors = sum(r.errors for r in mine)
             rounds = [r.rps for r in mine]
             print(
-                f"{name:12s} {clients:7d} {rps:9.0f} {p50:8.1f} {p95:8.1f} {p99:8.1f} {errors:6d} "
+                f"{name:13s} {clients:7d} {rps:9.0f} {p50:8.1f} {p95:8.1f} {p99:8.1f} {errors:6d} "
                 f"{ratio:6.2f} {spread(rounds):6.2f}"
             )
             key = f"http.{backend}.{name}.c{clients}"

@@ -22,7 +22,8 @@ def _has_body(request: Request) -> bool:
     return (length is not None and length.strip() not in ("", "0")) or "transfer-encoding" in request.headers
 
 
-def require_media_type(request: Request) -> None:
+async def require_media_type(request: Request) -> None:
+    """``async``: it only reads headers, so it runs on the event loop, not in a threadpool hop."""
     route = request.scope.get("route")
     if request.method not in ("POST", "PUT", "PATCH") or not isinstance(route, APIRoute):
         return

@@ -103,9 +103,13 @@ def record(
     """Append one event to the chain in the caller's transaction (no commit here)."""
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    # The chain's head: its sequence number and hash only (no event loaded as an object).
+    head = session.exec(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+    ).first()
+    last_seq, last_hash = head if head is not None else (0, GENESIS)
     event = AuditEvent(
-        seq=(last.seq or 0) + 1 if last else 1,
+        seq=(last_seq or 0) + 1,
         at=at or clock.now(),
         actor_type=actor.type,
         actor_id=actor.id,
@@ -117,7 +121,7 @@ def record(
         request_id=actor.request_id,
         # Stored exactly as it will read back, so the hash checks out after a round trip.
         details=json.loads(json.dumps(_scrub(details or {}), default=str)),
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=last_hash,
         hash="",
         key_id=audit_keys.signing_key_id(),
     )

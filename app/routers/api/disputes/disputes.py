@@ -27,6 +27,7 @@ from app.models.schemas.disputes import (
     StaffDisputeCreate,
 )
 from app.routers.api.created import located
+from app.routers.api.serialized import json_answer
 from app.services.disputes import actions as dispute_actions
 from app.services.disputes import filing as dispute_filing
 from app.services.disputes import queue as dispute_queue
@@ -38,18 +39,14 @@ Writer = Annotated[Actor, Depends(Allow("disputes.write"))]
 
 
 @router.get("", response_model=DisputesPublic)
-def list_disputes(
-    session: SessionDep, actor: Reader, filters: Annotated[DisputeFilter, Query()]
-) -> DisputesPublic:
+def list_disputes(session: SessionDep, actor: Reader, filters: Annotated[DisputeFilter, Query()]) -> Response:
     """The queue: open disputes nearest due first unless ``status`` or ``clock_state=stopped`` is given."""
     now = clock.now()
     rows, count = dispute_queue.list_disputes(
         session, **filters.model_dump(), me=actor.uuid if actor.type == "staff" else None, now=now
     )
-    return DisputesPublic(
-        data=[dispute_queue.dispute_public(r.dispute, now=now, assignee_name=r.assignee_name) for r in rows],
-        count=count,
-    )
+    data = [dispute_queue.dispute_public(r.dispute, now=now, assignee_name=r.assignee_name) for r in rows]
+    return json_answer(DisputesPublic(data=data, count=count))
 
 
 @router.get("/{dispute_id}", response_model=DisputePublic)

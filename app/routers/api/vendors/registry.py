@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app import clock
 from app.deps import SessionDep, parse_uuid
 from app.models.schemas.vendors.agreements import RegistryFilter, RegistryPublic
+from app.routers.api.serialized import json_answer
 from app.security.cache_control import PUBLIC
 from app.services.vendors import publication as dpa_publication
 from app.services.vendors import registry as service
@@ -22,17 +23,15 @@ router = APIRouter(prefix="/registry", tags=["registry"])
 
 @router.get("/dpas", response_model=RegistryPublic)
 def registry(
-    response: Response,
     session: SessionDep,
     filters: Annotated[RegistryFilter, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> RegistryPublic:
+) -> Response:
     """Every executed agreement in force (``status=current``, the default), or every expired or
     terminated one, by vendor name."""
     rows, count = service.registry_rows(session, **filters.model_dump(), limit=limit, offset=offset)
-    response.headers.update(PUBLIC)
-    return RegistryPublic(data=rows, count=count)
+    return json_answer(RegistryPublic(data=rows, count=count), headers=PUBLIC)
 
 
 @router.get(

@@ -33,6 +33,7 @@ from app.models.schemas.vendors.vendors import (
     Website,
 )
 from app.routers.api.created import located
+from app.routers.api.serialized import json_answer
 from app.routers.downloads import attachment
 from app.routers.form_data import upload_bytes
 from app.services.vendors import agreements as dpas_service
@@ -59,10 +60,11 @@ def list_vendors(
     filters: Annotated[VendorFilter, Query()],
     limit: Limit = 50,
     offset: Offset = 0,
-) -> VendorsPublic:
+) -> Response:
     """The inventory by name, each vendor with its current agreement; ``q`` searches name and products."""
     rows, count = service.list_vendors(session, **filters.model_dump(), limit=limit, offset=offset)
-    return VendorsPublic(data=[VendorPublic.from_vendor(r.vendor, r.current_dpa) for r in rows], count=count)
+    data = [VendorPublic.from_vendor(r.vendor, r.current_dpa) for r in rows]
+    return json_answer(VendorsPublic(data=data, count=count))
 
 
 @router.post("", status_code=201, response_model=VendorPublic)
