@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import anyio.to_thread
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -43,6 +43,8 @@ _ACCESS = "steward_access"  # execution option: how a request session's transact
 _HELD = "steward_holds_writer_gate"  # connection info flag
 _UPGRADED = "steward_upgraded"
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+# A statement that writes nothing but tells the hooks below that a read request starts writing.
+_BEGIN_WRITING = "/* steward: begin writing */ SELECT 1"
 
 
 def normalize_url(url: str) -> str:
@@ -105,6 +107,8 @@ def make_engine(url: str, *, settings: Settings | None = None, **kwargs: Any) ->
 
 
 def _is_write(statement: str, context: Any) -> bool:
+    if statement == _BEGIN_WRITING:
+        return True
     if context is not None and (context.isinsert or context.isupdate or context.isdelete):
         return True
     head = statement.lstrip()[:8].upper()
@@ -302,6 +306,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await anyio.to_thread.run_sync(session.close, abandon_on_cancel=False)
         else:
             session.close()
+
+
+def begin_writing(session: Session) -> None:
+    """Switch a read request's transaction to writing now, before it reads what its write depends
+    on (the audit chain's head): the switch ends the read snapshot (SQLite) or commits the
+    read-only part (PostgreSQL), which would otherwise come between the read and the write, and
+    would let go of any transaction-scoped lock taken before it. A no-op for anything else (no
+    statement: the query counts of write requests stay as they are)."""
+    if _access(session.connection()) == "read":
+        session.execute(text(_BEGIN_WRITING))
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

@@ -200,3 +200,27 @@ def test_requests_arriving_together_at_start_share_one_engine_and_one_pool() -> 
         [sys.executable, "-c", FIRST_REQUESTS_TOGETHER], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["1", "1"], done.stdout + done.stderr
+
+
+def test_a_read_request_that_audits_appends_after_the_newest_event(committed: Engine) -> None:
+    """A GET that writes an audit event (a download) reads the chain's head only once it writes:
+    an event another request appended after the GET's first read is not overwritten or forked."""
+    from sqlmodel import func, select
+
+    from app.actors import Actor
+    from app.models import AuditEvent
+    from app.services.platform import audit
+
+    someone = Actor(type="system", label="test")
+    with request_session("GET") as reader:
+        assert reader.exec(select(func.count()).select_from(AuditEvent)).one() == 0  # its snapshot
+        with request_session("POST") as writer:  # another request appends meanwhile
+            audit.record(writer, actor=someone, action="test.first")
+            writer.commit()
+        audit.record(reader, actor=someone, action="test.download")
+        reader.commit()
+    with Session(committed) as s:
+        events = s.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert [(e.seq, e.action) for e in events] == [(1, "test.first"), (2, "test.download")]
+        assert events[1].prev_hash == events[0].hash
+        assert audit.verify_chain(s).ok

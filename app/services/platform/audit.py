@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.actors import SYSTEM, Actor
-from app.db import is_postgres
+from app.db import begin_writing, is_postgres
 from app.models import AuditEvent
 from app.security import audit_keys
 from app.services.platform.audit_anchor import chain_start
@@ -101,6 +101,7 @@ def record(
     at: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to the chain in the caller's transaction (no commit here)."""
+    begin_writing(session)  # a GET that audits (a download): lock and head read in its write transaction
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
     # The chain's head: its sequence number and hash only (no event loaded as an object).
