@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.models import AuditEvent, EmployeeStatus, OutboxMessage, Role, UserSession
@@ -116,7 +116,9 @@ def test_an_idp_adds_and_removes_members_of_staff_and_auditor(
         {"op": "add", "path": "members", "value": [{"value": "00000000-0000-0000-0000-000000000001"}]}
     )
     assert client.patch("/scim/v2/Groups/auditor", headers=hr, json=unknown).status_code == 400
-    events = db.exec(select(AuditEvent).where(AuditEvent.action == "scim.group.patch")).all()
+    events = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "scim.group.patch").order_by(col(AuditEvent.seq))
+    ).all()
     assert len(events) == 2 and events[0].details == {"added": [str(person.id)], "removed": []}
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actors import Actor
 from app.models import (
@@ -174,7 +174,9 @@ def test_the_csv_holds_the_view_and_filters_on_screen(
     assert len(list(csv.DictReader(io.StringIO(everything.text)))) == 4
     page = as_team.get("/staff/disputes", params={"view": "waiting", "language": "es"}).text
     assert "Download these 1 dispute" in page and '<input type="hidden" name="language" value="es">' in page
-    exported = db.exec(select(AuditEvent).where(AuditEvent.action == "dispute.exported")).all()
+    exported = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "dispute.exported").order_by(col(AuditEvent.seq))
+    ).all()
     assert (
         exported[0].details["filters"] == {"view": "waiting", "language": "es"}
         and exported[0].details["rows"] == 1

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actors import SYSTEM
 from app.models import AuditEvent, Employee, EmployeeStatus, OutboxMessage, Role
@@ -61,7 +61,9 @@ def test_other_roles_are_forbidden_and_the_denial_is_audited(
     for path in ("/staff/employees", "/staff/employees/new", f"/staff/employees/{someone.id}"):
         assert client.get(path).status_code == 403
     assert _no_redirect(client, "POST", f"/staff/employees/{someone.id}/suspend").status_code == 403
-    denied = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    denied = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "access.denied").order_by(col(AuditEvent.seq))
+    ).all()
     assert len(denied) == 4 and denied[0].details["permission"] == "staff.read"
 
 
