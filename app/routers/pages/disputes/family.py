@@ -143,6 +143,13 @@ def _check_page(
     )
 
 
+def _refused(session: SessionDep, exc: ValidationFailed | TooManyRequests) -> dict[str, str]:
+    """A refused filing's messages by field; a throttled one wrote nothing but its audit event,
+    which is kept."""
+    session.commit() if isinstance(exc, TooManyRequests) else session.rollback()
+    return {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+
+
 @router.post("/new/check")
 def check_answers(form: FormDep, request: Request, session: SessionDep, viewer: CurrentFamily) -> Response:
     """The form's answers checked: back to the form with what to fix, else the answers to confirm."""
@@ -161,9 +168,7 @@ def check_answers(form: FormDep, request: Request, session: SessionDep, viewer: 
             guardian_id=who["guardian_id"],
         )
     except (ValidationFailed, TooManyRequests) as exc:
-        session.commit() if isinstance(exc, TooManyRequests) else session.rollback()
-        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
-        return _form_page(request, session, viewer, values, errors, status_code=exc.status)
+        return _form_page(request, session, viewer, values, _refused(session, exc), status_code=exc.status)
     return _check_page(request, session, viewer, values)
 
 
@@ -192,9 +197,7 @@ def file_dispute(form: FormDep, request: Request, session: SessionDep, viewer: C
             attachment=_attachment(form),
         )
     except (ValidationFailed, TooManyRequests) as exc:
-        # A throttled filing wrote nothing but its audit event, which is kept.
-        session.commit() if isinstance(exc, TooManyRequests) else session.rollback()
-        errors = {e["field"]: e["message"] for e in exc.errors or []} or {"form": exc.detail}
+        errors = _refused(session, exc)
         if set(errors) <= {"attachment", "form"}:  # the answers were right: stay on the check page
             return _check_page(request, session, viewer, values, errors, status_code=exc.status)
         return _form_page(request, session, viewer, values, errors, status_code=exc.status)
