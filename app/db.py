@@ -297,15 +297,28 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     ``async`` although the session is synchronous: making a ``Session`` touches no database (it
     connects on its first query, in the handler's thread), so it is made here on the event loop
     instead of costing a threadpool hop of its own; closing it (a rollback and the connection's
-    return to the pool: database I/O) runs in the threadpool, unless it never connected."""
+    return to the pool: database I/O) runs in the threadpool, unless it waits on nothing
+    (``ends_in_memory``)."""
     session = request_session(request.method)
     try:
         yield session
     finally:
-        if session.in_transaction():
-            await anyio.to_thread.run_sync(session.close, abandon_on_cancel=False)
-        else:
+        if ends_in_memory(session):
             session.close()
+        else:
+            await anyio.to_thread.run_sync(session.close, abandon_on_cancel=False)
+
+
+def ends_in_memory(session: Session) -> bool:
+    """Closing this session waits on nothing: it holds no transaction, or only an SQLite read
+    transaction (its end lets go of a slot in WAL's shared memory; no file, no lock to wait for)."""
+    if not session.in_transaction():
+        return True
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    connection = session.connection()
+    return _access(connection) == "read" and not connection.info.get(_HELD)
 
 
 def begin_writing(session: Session) -> None:

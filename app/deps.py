@@ -6,8 +6,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
-from sqlmodel import Session, select
+from sqlmodel import Session, col
 
 from app import clock
 from app.actors import Actor
@@ -203,7 +204,9 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _token_rejected(request: Request, session: Session, reason: str, client: ApiClient | None = None) -> None:
+def _token_rejected(
+    request: Request, session: Session, reason: str, client_id: uuid.UUID | None = None
+) -> None:
     """One audit row per refused bearer token (the reason only, never the token), committed now."""
     from app.services.platform.audit import record
 
@@ -212,8 +215,8 @@ def _token_rejected(request: Request, session: Session, reason: str, client: Api
         session,
         actor=actor,
         action="auth.token_rejected",
-        object_type="api_client" if client is not None else None,
-        object_id=client.id if client is not None else None,
+        object_type="api_client" if client_id is not None else None,
+        object_id=client_id,
         details={"reason": reason, "path": request.url.path},
     )
     session.commit()
@@ -226,7 +229,18 @@ def api_client_actor(request: Request, session: Session, token: str) -> Actor:
     except TokenInvalid as exc:
         _token_rejected(request, session, str(exc))
         raise Unauthorized("The access token is invalid or expired.") from exc
-    client = session.exec(select(ApiClient).where(ApiClient.client_id == claims.client_id)).first()
+    # Only what the check needs (not the secret's hash, not the whole row): this runs on every call.
+    client = session.execute(
+        sa.select(
+            col(ApiClient.id),
+            col(ApiClient.name),
+            col(ApiClient.active),
+            col(ApiClient.secret_version),
+            col(ApiClient.scopes),
+            col(ApiClient.require_if_match),
+            col(ApiClient.provisioning_token_id),
+        ).where(col(ApiClient.client_id) == claims.client_id)
+    ).first()
     if client is None or not client.active or client.secret_version != claims.secret_version:
         reason = (
             "unknown client"
@@ -235,10 +249,10 @@ def api_client_actor(request: Request, session: Session, token: str) -> Actor:
             if not client.active
             else "client secret rotated"
         )
-        _token_rejected(request, session, reason, client)
+        _token_rejected(request, session, reason, client.id if client is not None else None)
         raise Unauthorized("The access token is no longer valid.")
     if claims.provisioning and client.provisioning_token_id != claims.token_id:
-        _token_rejected(request, session, "provisioning token replaced or withdrawn", client)
+        _token_rejected(request, session, "provisioning token replaced or withdrawn", client.id)
         raise Unauthorized("This provisioning token has been replaced or withdrawn.")
     if client.require_if_match and request.method in ("PUT", "PATCH") and "if-match" not in request.headers:
         raise PreconditionRequired(

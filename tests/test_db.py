@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db import ConnectBreaker, get_engine, make_engine, request_session
+from app.db import ConnectBreaker, ends_in_memory, get_engine, make_engine, request_session
 from app.errors import ServiceUnavailable
 
 
@@ -94,6 +94,20 @@ def test_a_read_request_that_writes_takes_its_turn_as_a_writer(sqlite: Engine) -
         assert s.execute(text("SELECT v FROM t ORDER BY id")).scalars().all() == ["theirs", "mine"]
 
 
+def test_only_an_sqlite_read_transaction_is_ended_on_the_event_loop(sqlite: Engine) -> None:
+    """Ending it waits on nothing; a write transaction (or a read switched to writing) has a
+    journal to undo and the writer gate to let go of, so it is ended in the threadpool."""
+    with _session(sqlite, "read") as reader, _session(sqlite, "write") as writer:
+        assert ends_in_memory(reader)  # nothing begun yet
+        reader.execute(text("SELECT v FROM t"))
+        assert ends_in_memory(reader)
+        writer.execute(text("SELECT v FROM t"))
+        assert not ends_in_memory(writer)
+        writer.rollback()
+        reader.execute(text("INSERT INTO t (v) VALUES ('mine')"))
+        assert not ends_in_memory(reader)
+
+
 def test_plain_sessions_are_not_queued(sqlite: Engine) -> None:
     """CLI, jobs and tests: BEGIN IMMEDIATE as before, outside the gate (no self-deadlock)."""
     with _session(sqlite, "write") as request, Session(sqlite) as plain:
@@ -110,6 +124,7 @@ def test_request_sessions_follow_the_method(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             assert read.execute(text("SHOW transaction_read_only")).scalar_one() == "on"
             assert write.execute(text("SHOW transaction_read_only")).scalar_one() == "off"
+            assert not ends_in_memory(read)  # a round trip to the server: in the threadpool
 
 
 def test_a_get_that_writes_on_postgresql_leaves_read_only_mode(engine: Engine) -> None:

@@ -5,24 +5,47 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, or_, select
 
 from app.errors import NotFound, ValidationFailed
-from app.models import AuditEvent, Document, Dpa, DpaStatus, Employee, Vendor, VendorContact, VendorStatus
+from app.models import (
+    AuditEvent,
+    Document,
+    Dpa,
+    DpaStatus,
+    DpaTemplate,
+    Employee,
+    Vendor,
+    VendorContact,
+    VendorStatus,
+)
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
 from app.services.vendors.rules import local_today
 
 TIMELINE_LIMIT = 100
 
 
+@dataclass(frozen=True, slots=True)
+class DpaBrief:
+    """What a list shows of an agreement (and what ``pick_current`` ranks by): not the whole row."""
+
+    id: uuid.UUID
+    vendor_id: uuid.UUID
+    status: DpaStatus
+    template: DpaTemplate
+    effective_on: date | None
+    expires_on: date | None
+    created_at: datetime
+
+
 @dataclass
 class VendorRow:
     vendor: Vendor
-    current_dpa: Dpa | None = None
+    current_dpa: DpaBrief | None = None
 
 
 @dataclass
@@ -55,7 +78,7 @@ def json_list_contains(column: sa.ColumnElement[Any] | Mapped[Any], key: str) ->
     return sa.cast(column, sa.Text).like(like_pattern(f'"{key}"'), escape="\\")
 
 
-def _rank(dpa: Dpa, today: date) -> tuple[int, float]:
+def _rank(dpa: Dpa | DpaBrief, today: date) -> tuple[int, float]:
     current = dpa.status == DpaStatus.executed and dpa.expires_on is not None and dpa.expires_on >= today
     order = {
         DpaStatus.vendor_signed: 1,
@@ -69,7 +92,10 @@ def _rank(dpa: Dpa, today: date) -> tuple[int, float]:
     return (0 if current else order[dpa.status], -dpa.created_at.timestamp())
 
 
-def pick_current(dpas: list[Dpa], today: date) -> Dpa | None:
+AgreementT = TypeVar("AgreementT", Dpa, DpaBrief)
+
+
+def pick_current(dpas: list[AgreementT], today: date) -> AgreementT | None:
     """The agreement that matters now: the one in force, else the one in progress, else the latest."""
     return min(dpas, key=lambda d: _rank(d, today)) if dpas else None
 
@@ -129,18 +155,16 @@ def list_vendors(
             .exists()
         )
         conditions.append(expiring)
+    # By the name as people compare names (accents and case aside): its unique index is the order.
     page = session.exec(
-        select(Vendor)
-        .where(*conditions)
-        .order_by(func.lower(Vendor.name), col(Vendor.id))
-        .limit(limit)
-        .offset(offset)
+        select(Vendor).where(*conditions).order_by(col(Vendor.name_key)).limit(limit).offset(offset)
     ).all()
     count = session.exec(select(func.count()).select_from(Vendor).where(*conditions)).one()
-    by_vendor: dict[uuid.UUID, list[Dpa]] = {}
+    by_vendor: dict[uuid.UUID, list[DpaBrief]] = {}
     if page:
-        dpas = session.exec(select(Dpa).where(col(Dpa.vendor_id).in_([v.id for v in page]))).all()
-        for dpa in dpas:
+        brief = select(*(getattr(Dpa, name) for name in DpaBrief.__dataclass_fields__))
+        for fields in session.execute(brief.where(col(Dpa.vendor_id).in_([v.id for v in page]))):
+            dpa = DpaBrief(*fields)
             by_vendor.setdefault(dpa.vendor_id, []).append(dpa)
     rows = [VendorRow(vendor=v, current_dpa=pick_current(by_vendor.get(v.id, []), today)) for v in page]
     return rows, int(count)

@@ -464,6 +464,14 @@ def test_the_inventory_filters_and_pages(db: Session, frozen_clock: datetime) ->
         vendors.list_vendors(db, grade_band="k")
 
 
+def test_the_inventory_is_in_the_order_people_read_names(db: Session, frozen_clock: datetime) -> None:
+    """Case and accents aside ("Émile" among the E's), as the name's unique key is indexed."""
+    for name in ("zebra Reading", "Émile Learning", "apple Math", "Eagle Science"):
+        make_vendor(db, name=name)
+    rows, _ = vendors.list_vendors(db)
+    assert [r.vendor.name for r in rows] == ["apple Math", "Eagle Science", "Émile Learning", "zebra Reading"]
+
+
 def test_the_current_dpa_is_the_one_in_force_else_the_one_in_progress(
     db: Session, frozen_clock: datetime
 ) -> None:
