@@ -65,7 +65,7 @@ def test_health_probes_never_wait_for_a_slot() -> None:
     _run(scenario)
 
 
-def test_slots_default_to_the_pool_capacity() -> None:
+def test_slots_default_to_a_few_per_cpu_within_the_pool_capacity() -> None:
     settings = get_settings()
     pg = settings.model_copy(
         update={
@@ -74,7 +74,9 @@ def test_slots_default_to_the_pool_capacity() -> None:
             "database_max_overflow": 3,
         }
     )
-    assert request_slots(pg) == 10
+    assert request_slots(pg, cpus=2) == 6
+    assert request_slots(pg, cpus=8) == 10  # never more than the pool's connections
     sqlite = settings.model_copy(update={"database_url": "sqlite:///x.db", "threadpool_size": 12})
-    assert request_slots(sqlite) == 12
+    assert request_slots(sqlite, cpus=2) == 3
+    assert request_slots(sqlite, cpus=32) == 12
     assert request_slots(sqlite.model_copy(update={"request_slots": 5})) == 5

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from app.config import get_settings
 from app.errors import ValidationFailed
-from app.models import Dpa, DpaStatus, DpaTemplate, Vendor
+from app.models import Dpa, DpaAdoption, DpaStatus, DpaTemplate, Vendor
 from app.models.data_elements import DATA_ELEMENTS
 from app.models.schemas.messages import N_
 from app.models.schemas.vendors.agreements import RegistryRow, RegistryStatus
@@ -53,6 +54,28 @@ TEMPLATE_LABELS = {
 LISTED = (DpaStatus.executed, DpaStatus.expired, DpaStatus.terminated)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedAgreement:
+    """The columns of an agreement the registry shows or decides by (a list reads only these)."""
+
+    id: uuid.UUID
+    vendor_id: uuid.UUID
+    status: DpaStatus
+    template: DpaTemplate
+    adoption: DpaAdoption
+    products: str | None
+    data_elements: list[str]
+    effective_on: date | None
+    expires_on: date | None
+    terminated_at: datetime | None
+    signed_document_id: uuid.UUID | None
+    countersigned_document_id: uuid.UUID | None
+    document_withheld_reason: str | None
+
+
+LISTED_COLUMNS = tuple(getattr(Dpa, name) for name in ListedAgreement.__dataclass_fields__)
+
+
 def status_condition(status: RegistryStatus, today: date) -> sa.ColumnElement[bool]:
     """Which agreements a registry list holds. An executed agreement past its expiry date is
     listed as expired at once, before the nightly job moves it."""
@@ -67,7 +90,7 @@ def status_condition(status: RegistryStatus, today: date) -> sa.ColumnElement[bo
     )
 
 
-def registry_status(dpa: Dpa, today: date) -> RegistryStatus | None:
+def registry_status(dpa: Dpa | ListedAgreement, today: date) -> RegistryStatus | None:
     """The registry list an agreement belongs to, or ``None`` if it is not listed at all."""
     if dpa.status == DpaStatus.terminated:
         return RegistryStatus.terminated
@@ -79,12 +102,12 @@ def registry_status(dpa: Dpa, today: date) -> RegistryStatus | None:
     return None
 
 
-def signed_copy_id(dpa: Dpa) -> uuid.UUID | None:
+def signed_copy_id(dpa: Dpa | ListedAgreement) -> uuid.UUID | None:
     """The signed agreement the registry offers: the countersigned copy, else the vendor's."""
     return dpa.countersigned_document_id or dpa.signed_document_id
 
 
-def registry_row(dpa: Dpa, name: str, website: str | None, today: date) -> RegistryRow:
+def registry_row(dpa: Dpa | ListedAgreement, name: str, website: str | None, today: date) -> RegistryRow:
     status = registry_status(dpa, today) or RegistryStatus.current
     withheld = dpa.document_withheld_reason
     has_copy = signed_copy_id(dpa) is not None and not withheld
@@ -148,11 +171,11 @@ def registry_rows(
     one page query and one count."""
     today = local_today(now)
     conditions = _conditions(q, data_element, template, status, today)
-    rows = session.exec(
-        select(Vendor.name, Vendor.website, Dpa)
+    rows = session.execute(
+        sa.select(col(Vendor.name), col(Vendor.website), *LISTED_COLUMNS)
         .join(Vendor, col(Vendor.id) == col(Dpa.vendor_id))
         .where(*conditions)
-        .order_by(func.lower(Vendor.name), col(Dpa.expires_on).desc(), col(Dpa.id))
+        .order_by(col(Vendor.name_key), col(Dpa.expires_on).desc(), col(Dpa.id))
         .limit(limit)
         .offset(offset)
     ).all()
@@ -162,7 +185,8 @@ def registry_rows(
         .join(Vendor, col(Vendor.id) == col(Dpa.vendor_id))
         .where(*conditions)
     ).one()
-    return [registry_row(dpa, name, website, today) for name, website, dpa in rows], int(count)
+    listed = [registry_row(ListedAgreement(*row[2:]), row[0], row[1], today) for row in rows]
+    return listed, int(count)
 
 
 def _cell(value: object) -> str:
