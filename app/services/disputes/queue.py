@@ -139,9 +139,11 @@ def list_disputes(
     limit: int = 25,
     offset: int = 0,
     now: datetime,
+    total: int | None = None,
 ) -> tuple[list[DisputeRow], int]:
     """The queue: open disputes by default, the nearest due first; returns (page, total).
-    ``view`` is one of the saved views (``me`` is the viewer, for "Mine")."""
+    ``view`` is one of the saved views (``me`` is the viewer, for "Mine"); ``total``, when the
+    caller counted these disputes already (a view's tab), saves counting them again."""
     conditions = filter_conditions(
         view=view,
         me=me,
@@ -167,7 +169,8 @@ def list_disputes(
     rows = [
         DisputeRow(dispute=d, assignee_name=name, clock=clock_of(d, now)) for d, name in session.exec(query)
     ]
-    total = session.exec(select(func.count()).select_from(Dispute).where(*conditions)).one()
+    if total is None:
+        total = session.exec(select(func.count()).select_from(Dispute).where(*conditions)).one()
     return rows, int(total)
 
 

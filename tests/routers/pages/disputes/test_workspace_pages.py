@@ -96,6 +96,26 @@ def test_each_view_has_its_count_and_its_rows(as_team: TestClient, db: Session, 
     assert "24 days ago" in waiting and "just now" in waiting  # the last activity in words
 
 
+def _total(html: str) -> int:
+    found = re.search(r'aria-live="polite"><strong>(\d+)</strong> dispute', html)
+    assert found is not None
+    return int(found.group(1))
+
+
+def test_a_views_total_is_its_tabs_count_and_a_filter_narrows_it(
+    as_team: TestClient, db: Session, team: Employee
+) -> None:
+    """A plain view's page takes its total from the tab counts (no second count); a filter is
+    counted on its own."""
+    _setup(db, team)
+    assert _total(as_team.get("/staff/disputes").text) == 4
+    for view, expected in {"mine": 1, "unassigned": 3, "waiting": 3, "overdue": 1, "week": 1}.items():
+        assert _total(as_team.get("/staff/disputes", params={"view": view}).text) == expected, view
+    assert _total(as_team.get("/staff/disputes", params={"language": "es"}).text) == 1
+    assert _total(as_team.get("/staff/disputes", params={"view": "waiting", "language": "es"}).text) == 1
+    assert _total(as_team.get("/staff/disputes", params={"view": "unassigned", "sort": "-due"}).text) == 3
+
+
 def test_the_counts_move_after_a_bulk_assign(as_team: TestClient, db: Session, team: Employee) -> None:
     made = _setup(db, team)
     picked = [made["overdue"], made["week"], made["asked"]]
