@@ -323,13 +323,15 @@ async def get_reading_first_session(session: Annotated[Session, Depends(get_sess
 def ends_in_memory(session: Session) -> bool:
     """Closing this session waits on nothing: it holds no transaction, or only an SQLite read
     transaction (its end lets go of a slot in WAL's shared memory; no file, no lock to wait for)."""
-    if not session.in_transaction():
+    transaction = session.get_transaction()
+    if transaction is None:
         return True
     bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    if bind.dialect.name != "sqlite" or bind.get_execution_options().get(_ACCESS) != "read":
         return False
-    connection = session.connection()
-    return _access(connection) == "read" and not connection.info.get(_HELD)
+    if not transaction.is_active:  # failed mid-way (a flush that raised): rolled back in a thread
+        return False
+    return not session.connection().info.get(_HELD)
 
 
 def begin_writing(session: Session) -> None:

@@ -13,6 +13,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -115,6 +116,11 @@ def test_only_an_sqlite_read_transaction_is_ended_on_the_event_loop(sqlite: Engi
         writer.rollback()
         reader.execute(text("INSERT INTO t (v) VALUES ('mine')"))
         assert not ends_in_memory(reader)
+    with _session(sqlite, "read") as failed:
+        failed.execute(text("SELECT v FROM t"))
+        with pytest.raises(IntegrityError):
+            failed.execute(text("INSERT INTO t (id, v) VALUES (1, 'taken')"))
+        assert not ends_in_memory(failed)  # asks nothing of a transaction that failed: no raise
 
 
 def test_the_token_endpoint_session_begins_as_a_read_and_writes_in_its_turn(engine: Engine) -> None:
