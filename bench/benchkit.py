@@ -122,12 +122,14 @@ def add_bulk(engine: Engine, *, disputes: int, vendors: int, tag: str = "B") -> 
 
 
 def analyze(engine: Engine) -> None:
-    """Fresh planner statistics after bulk changes (without them PostgreSQL's plans drift)."""
+    """Fresh planner statistics after bulk changes (without them PostgreSQL's plans drift), and on
+    PostgreSQL the state autovacuum reaches soon after: a table just loaded has no visibility map,
+    so every count reads the table instead of its index (the open-dispute count: 4 ms, 0.9 after)."""
     with engine.connect() as conn:
-        conn = (
-            conn.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name != "sqlite" else conn
-        )
-        conn.execute(text("ANALYZE"))
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("ANALYZE"))
+        else:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         conn.commit()
 
 
