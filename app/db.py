@@ -25,10 +25,9 @@ import time
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import anyio.to_thread
-from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -308,16 +307,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             session.close()
         else:
             await anyio.to_thread.run_sync(session.close, abandon_on_cancel=False)
-
-
-async def get_reading_first_session(session: Annotated[Session, Depends(get_session)]) -> Session:
-    """For a change that mostly reads (the token endpoint: throttle count, client, secret check,
-    then one audit event): its transaction begins as a read and takes the writer's turn at its
-    first write, so that turn lasts for the writes alone, not for the whole request. (Switching
-    the session's engine touches no database; a session that is not a request's is left as is.)"""
-    if not session.in_transaction() and session.get_bind().get_execution_options().get(_ACCESS) == "write":
-        session.bind = _request_engine(get_engine(), "read")
-    return session
 
 
 def ends_in_memory(session: Session) -> bool:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -21,7 +19,6 @@ from app.db import (
     ConnectBreaker,
     ends_in_memory,
     get_engine,
-    get_reading_first_session,
     make_engine,
     request_session,
 )
@@ -121,24 +118,6 @@ def test_only_an_sqlite_read_transaction_is_ended_on_the_event_loop(sqlite: Engi
         with pytest.raises(IntegrityError):
             failed.execute(text("INSERT INTO t (id, v) VALUES (1, 'taken')"))
         assert not ends_in_memory(failed)  # asks nothing of a transaction that failed: no raise
-
-
-def test_the_token_endpoint_session_begins_as_a_read_and_writes_in_its_turn(engine: Engine) -> None:
-    """Its throttle count, client and secret check run beside a writer; only its audit event waits."""
-
-    def switched(session: Session) -> str:
-        with ThreadPoolExecutor(max_workers=1) as runner:  # a loop of its own (see test_admission)
-            runner.submit(anyio.run, get_reading_first_session, session).result()
-        return str(session.get_bind().get_execution_options().get("steward_access"))
-
-    with request_session("POST") as token_request, Session(engine) as plain:
-        assert switched(token_request) == "read"
-        assert switched(plain) == "None"  # not a request's session (the tests' own): left as is
-        token_request.execute(text("SELECT 1"))
-        token_request.execute(text("CREATE TEMP TABLE steward_probe (x int)"))
-        token_request.execute(text("INSERT INTO steward_probe VALUES (1)"))
-        assert not ends_in_memory(token_request)  # writing now (SQLite: in the writer's turn)
-        token_request.rollback()
 
 
 def test_plain_sessions_are_not_queued(sqlite: Engine) -> None:

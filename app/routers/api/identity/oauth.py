@@ -13,18 +13,14 @@ from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import Session
 from starlette.responses import JSONResponse
 
-from app.db import get_reading_first_session
-from app.deps import request_actor
+from app.deps import SessionDep, request_actor
 from app.http_headers import rate_limit_headers
 from app.models.schemas.identity.api_clients import OAuthErrorBody, TokenResponse
 from app.services.identity.api_clients import OAuthError, grant_client_credentials
 
 router = APIRouter(tags=["oauth"])
-# The writer's turn for the audit event alone (and a throttle count or re-stored secret hash).
-ReadingFirstSession = Annotated[Session, Depends(get_reading_first_session)]
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -113,9 +109,7 @@ async def _form(request: Request) -> dict[str, str]:
     },
 )
 def token(
-    request: Request,
-    session: ReadingFirstSession,
-    parsed: Annotated[dict[str, str] | OAuthError, Depends(_read_form)],
+    request: Request, session: SessionDep, parsed: Annotated[dict[str, str] | OAuthError, Depends(_read_form)]
 ) -> Any:
     """Client credentials grant: authenticate with HTTP Basic or ``client_id``/``client_secret`` in
     the form body (not both) and get a bearer token for the requested scopes (default: all of the

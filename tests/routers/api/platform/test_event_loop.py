@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
 from app.api_contract import api_routes
-from app.db import get_reading_first_session, get_session
+from app.db import get_session
 from app.deps import SessionDep
 
 
@@ -39,9 +39,8 @@ def async_database_routes(app: FastAPI) -> list[str]:
     for route in api_routes(app):
         for dependant in _walk(route.dependant):
             # get_session itself is async: it only makes the Session (no I/O) and closes it in the
-            # threadpool; get_reading_first_session only switches a session that has not begun to
-            # another engine (no I/O). What else takes the session from them must not be.
-            if dependant.call in (get_session, get_reading_first_session):
+            # threadpool; what takes the session from it must not be.
+            if dependant.call is get_session:
                 continue
             if dependant.call is not None and _is_async(dependant.call) and _uses_session(dependant):
                 name = getattr(dependant.call, "__qualname__", repr(dependant.call))
