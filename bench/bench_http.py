@@ -237,6 +237,8 @@ def bench(url: str) -> list[dict[str, Any]]:
     endpoints, backend = _prepare(url)
     env = {**SECRETS, **SERVE_AS, "STEWARD_DATABASE_URL": url}
     bare_endpoint = Endpoint("bare", "/list")
+    # Read beside the ratios: the same bare list behind one database lookup per request.
+    floor = Endpoint("bare_lookup", "/list-with-lookup")
     runs: dict[tuple[str, int], list[Run]] = {}
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -248,6 +250,7 @@ def bench(url: str) -> list[dict[str, Any]]:
         for round_no in range(ROUNDS):
             for clients in CLIENTS:
                 runs.setdefault(("bare", clients), []).append(_wrk(bare, bare_endpoint, clients, Path(tmp)))
+                runs.setdefault((floor.name, clients), []).append(_wrk(bare, floor, clients, Path(tmp)))
                 for endpoint in endpoints:
                     run = _wrk(steward, endpoint, clients, Path(tmp))
                     runs.setdefault((endpoint.name, clients), []).append(run)
@@ -265,7 +268,7 @@ def _report(
         f"{'endpoint':13s} {'clients':>7s} {'req/s':>9s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} "
         f"{'errors':>6s} {'ratio':>6s} {'spread':>6s}"
     )
-    for name in ["bare"] + [e.name for e in endpoints]:
+    for name in ["bare", "bare_lookup"] + [e.name for e in endpoints]:
         for clients in CLIENTS:
             mine, bare = runs[(name, clients)], runs[("bare", clients)]
             rps = statistics.median(r.rps for r in mine)
