@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from benchkit import QUICK, add_bulk, figure, mark_bench_database, write_results
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -39,12 +39,21 @@ SMALL, LARGE = 200, (20_000 if QUICK else 100_000)  # disputes; vendors are a fi
 REPEAT = 10 if QUICK else 30
 
 
+def _empty(engine: Engine) -> None:
+    """Empty the listed tables. On PostgreSQL with what refers to them (a bench database that
+    bench_http.py filled holds the demo's disclosures, consents and messages too)."""
+    with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(text("TRUNCATE dpa, vendor, dispute CASCADE"))
+        else:
+            for model in (Dpa, Vendor, Dispute):
+                session.execute(delete(model))
+        session.commit()
+
+
 def _fill(engine: Engine, count: int) -> None:
     """Replace the tables with ``count`` disputes and ``count // 50`` vendors, each with an agreement."""
-    with Session(engine) as session:
-        for model in (Dpa, Vendor, Dispute):
-            session.execute(delete(model))
-        session.commit()
+    _empty(engine)
     add_bulk(engine, disputes=count, vendors=count // 50)  # ANALYZEs after
 
 
@@ -86,10 +95,7 @@ def run(url: str | None) -> None:
         for size in (SMALL, LARGE):
             _fill(engine, size)
             timings[size] = {name: _times(engine, read) for name, read in LISTS.items()}
-        with Session(engine) as session:
-            for model in (Dpa, Vendor, Dispute):
-                session.execute(delete(model))
-            session.commit()
+        _empty(engine)
         engine.dispose()
     backend = engine.dialect.name
     print(f"{backend}: one page over {LARGE:,} disputes ({LARGE // 50:,} vendors) against")
