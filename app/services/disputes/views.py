@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, func
 from sqlmodel import Session, col, select
 
 from app.models import Dispute, WaitingOn, open_dispute
-from app.models.schemas.disputes import DisputeSort, DisputeView
+from app.models.schemas.disputes import DisputeFilter, DisputeSort, DisputeView
 
 WEEK = timedelta(days=7)
 
@@ -56,6 +56,15 @@ def view_condition(view: DisputeView, *, me: uuid.UUID | None, now: datetime) ->
     if view == DisputeView.week:
         return and_(is_open, due >= now, due <= now + WEEK)
     return is_open
+
+
+def plain_view(filters: DisputeFilter) -> DisputeView | None:
+    """The view a queue page shows when nothing narrows it further, whose tab count is then the
+    page's total (no filters at all is "All open"); ``None`` when a filter narrows it."""
+    narrowed = filters.model_dump(exclude={"view", "sort", "limit", "offset"}, exclude_none=True)
+    if narrowed:
+        return None
+    return filters.view or DisputeView.open
 
 
 def view_counts(session: Session, *, me: uuid.UUID | None, now: datetime) -> dict[DisputeView, int]:

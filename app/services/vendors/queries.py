@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -40,6 +40,14 @@ class DpaBrief:
     effective_on: date | None
     expires_on: date | None
     created_at: datetime
+
+
+def columns_of(shape: type) -> tuple[Any, ...]:
+    """The agreement columns named by a dataclass's fields, in its order (``shape(*row)`` rebuilds it)."""
+    return tuple(getattr(Dpa, f.name) for f in fields(shape))
+
+
+BRIEF_COLUMNS = columns_of(DpaBrief)
 
 
 @dataclass
@@ -162,9 +170,9 @@ def list_vendors(
     count = session.exec(select(func.count()).select_from(Vendor).where(*conditions)).one()
     by_vendor: dict[uuid.UUID, list[DpaBrief]] = {}
     if page:
-        brief = select(*(getattr(Dpa, name) for name in DpaBrief.__dataclass_fields__))
-        for fields in session.execute(brief.where(col(Dpa.vendor_id).in_([v.id for v in page]))):
-            dpa = DpaBrief(*fields)
+        brief = sa.select(*BRIEF_COLUMNS).where(col(Dpa.vendor_id).in_([v.id for v in page]))
+        for row in session.execute(brief):
+            dpa = DpaBrief(*row)
             by_vendor.setdefault(dpa.vendor_id, []).append(dpa)
     rows = [VendorRow(vendor=v, current_dpa=pick_current(by_vendor.get(v.id, []), today)) for v in page]
     return rows, int(count)

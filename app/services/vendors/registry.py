@@ -25,7 +25,7 @@ from app.models import Dpa, DpaAdoption, DpaStatus, DpaTemplate, Vendor
 from app.models.data_elements import DATA_ELEMENTS
 from app.models.schemas.messages import N_
 from app.models.schemas.vendors.agreements import RegistryRow, RegistryStatus
-from app.services.vendors.queries import json_list_contains, like_pattern
+from app.services.vendors.queries import columns_of, json_list_contains, like_pattern
 from app.services.vendors.rules import local_today
 
 CSV_LIMIT = 10_000
@@ -73,7 +73,7 @@ class ListedAgreement:
     document_withheld_reason: str | None
 
 
-LISTED_COLUMNS = tuple(getattr(Dpa, name) for name in ListedAgreement.__dataclass_fields__)
+LISTED_COLUMNS = columns_of(ListedAgreement)
 
 
 def status_condition(status: RegistryStatus, today: date) -> sa.ColumnElement[bool]:

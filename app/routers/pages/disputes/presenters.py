@@ -201,20 +201,11 @@ class QueuePage:
 
 def queue_page(session: Session, *, filters: DisputeFilter, me: uuid.UUID | None, now: datetime) -> QueuePage:
     counts = views.view_counts(session, me=me, now=now)
-    shown = _plain_view(filters)
+    shown = views.plain_view(filters)
     rows, count = queue.list_disputes(
         session, **filters.model_dump(), me=me, now=now, total=counts[shown] if shown else None
     )
     return QueuePage(rows=rows, count=count, team=staff.list_team_members(session), counts=counts)
-
-
-def _plain_view(filters: DisputeFilter) -> DisputeView | None:
-    """The view a page shows when nothing narrows it further (its tab's count is the page's total):
-    no filters at all is "All open"."""
-    narrowed = filters.model_dump(exclude={"view", "sort", "limit", "offset"}, exclude_none=True)
-    if narrowed:
-        return None
-    return filters.view or DisputeView.open
 
 
 @dataclass(frozen=True)
