@@ -38,6 +38,9 @@ def anon(address: str = "203.0.113.9") -> Actor:
 
 
 def messages_to(db: Session, email: str) -> list[OutboxMessage]:
+    """The outbox's messages to ``email`` by when they were written. Under the frozen clock,
+    messages written in the same instant come in no set order (PostgreSQL moves updated rows):
+    move the clock between them, or pick one by its subject."""
     return list(
         db.exec(
             select(OutboxMessage)
