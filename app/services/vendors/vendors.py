@@ -123,7 +123,7 @@ def create_vendor(session: Session, *, data: VendorCreate, actor: Actor) -> Vend
     _check_unique_name(session, data.name)
     _check_owner(session, data.owner_id)
     now = clock.now()
-    fields = data.model_dump(exclude={"contact_name", "contact_email"})
+    fields = data.model_dump(exclude={"contact_name", "contact_email", "contact_language"})
     vendor = Vendor(**fields, status=VendorStatus.under_review, created_at=now, updated_at=now)
     session.add(vendor)
     session.flush()
@@ -142,6 +142,7 @@ def create_vendor(session: Session, *, data: VendorCreate, actor: Actor) -> Vend
             name=data.contact_name or data.contact_email,
             email=data.contact_email,
             actor=actor,
+            language=data.contact_language,
         )
     return vendor
 

@@ -152,6 +152,10 @@ class VendorCreate(BaseModel):
     owner_id: uuid.UUID | None = None
     contact_name: OptionalText200 = None
     contact_email: Email | None = None
+    contact_language: OptionalContactLanguage = Field(
+        default=None,
+        description="The language of the first contact's emails (en, es, pt); English until chosen.",
+    )
 
 
 class VendorUpdate(BaseModel):

@@ -52,7 +52,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 FILTER_FIELDS = ("q", "status", "data_element", "grade_band", "expiring_within_days")
 DESCRIPTIVE = ("name", "website", "products", "purpose")
 LISTS = ("grade_bands", "data_elements")
-CREATE_ONLY = ("privacy_policy_url", "subprocessors", "contact_name", "contact_email")
+CREATE_ONLY = ("privacy_policy_url", "subprocessors", "contact_name", "contact_email", "contact_language")
 DONE = {
     "review": "is now under review",
     "approve": "is approved",

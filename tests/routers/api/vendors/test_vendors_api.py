@@ -142,13 +142,16 @@ def test_create_list_get_and_patch(team: TestClient, db: Session, frozen_clock: 
             "data_elements": ["student_name", "student_work"],
             "contact_name": "Jo Juniper",
             "contact_email": "jo@juniper.example.com",
+            "contact_language": "es",
         },
     )
     assert r.status_code == 201, r.text
     vendor_id = r.json()["id"]
     assert r.json()["status"] == "under_review" and r.json()["current_dpa"] is None
     detail = team.get(f"/api/v1/vendors/{vendor_id}").json()
-    assert [c["email"] for c in detail["contacts"]] == ["jo@juniper.example.com"]
+    assert [(c["email"], c["preferred_language"]) for c in detail["contacts"]] == [
+        ("jo@juniper.example.com", "es")
+    ]
     assert detail["next_action"].startswith("Create a DPA")
     r = team.patch(
         f"/api/v1/vendors/{vendor_id}", json={"products": "Writing journals", "grade_bands": ["9_12"]}
@@ -176,6 +179,7 @@ def test_create_list_get_and_patch(team: TestClient, db: Session, frozen_clock: 
         ("POST", "/api/v1/vendors", {"name": "X", "website": "ftp://x"}),
         ("POST", "/api/v1/vendors", {"name": "X", "data_elements": ["ssn"]}),
         ("POST", "/api/v1/vendors", {"name": "X", "contact_email": "not-an-email"}),
+        ("POST", "/api/v1/vendors", {"name": "X", "contact_email": "a@b.example", "contact_language": "fr"}),
         ("POST", "/api/v1/vendors", {"name": "X" * 201}),
         ("POST", "/api/v1/vendors", "not json"),
         ("POST", "/api/v1/vendors/requests", {"name": "X"}),  # purpose is required

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import i18n
 from app.models import DisposalRequest, DpaStatus, Role, Vendor, VendorContact
@@ -291,3 +291,22 @@ def test_staff_set_a_new_contacts_language_and_see_it(client: TestClient, db: Se
         data={"name": "Xi", "email": "xi@oak.example.com", "preferred_language": "xx"},
     )
     assert bad.status_code == 422 and "Choose the language of the emails." in bad.text
+
+
+def test_the_team_sets_the_first_contacts_language_when_adding_a_vendor(
+    client: TestClient, db: Session
+) -> None:
+    sign_in_as(client, db, make_employee(db, roles=[Role.privacy_team]))
+    form = client.get("/staff/vendors/new")
+    assert 'name="contact_language"' in form.text and "Not known: English until they choose" in form.text
+    fields = {"name": "Cedar Maps", "contact_name": "Rui", "contact_email": "rui@cedar.example.com"}
+    bad = client.post("/staff/vendors/new", data={**fields, "contact_language": "xx"})
+    assert bad.status_code == 422 and "Choose the language of the emails." in bad.text
+    assert 'value="rui@cedar.example.com"' in bad.text  # nothing typed is lost
+    assert db.exec(select(Vendor).where(Vendor.name == "Cedar Maps")).first() is None
+    r = client.post("/staff/vendors/new", data={**fields, "contact_language": "pt"}, follow_redirects=False)
+    assert r.status_code == 303
+    contact = db.exec(select(VendorContact).where(VendorContact.email == "rui@cedar.example.com")).one()
+    assert contact.preferred_language == "pt"
+    detail = client.get(r.headers["location"]).text
+    assert '<span class="contact-language">emails in Portuguese</span>' in detail
