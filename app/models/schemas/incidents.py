@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
@@ -179,7 +180,19 @@ class EmailRunResult(BaseModel):
     queued: int
 
 
+class IncidentSort(StrEnum):
+    """By when it was discovered (the default: newest first), severity or status; ``-`` reverses."""
+
+    discovered = "discovered"
+    discovered_desc = "-discovered"
+    severity = "severity"
+    severity_desc = "-severity"
+    status = "status"
+    status_desc = "-status"
+
+
 class IncidentFilter(BaseModel):
+    sort: Annotated[IncidentSort | None, BeforeValidator(_empty_is_none)] = None
     status: IncidentStatus | None = None
     severity: IncidentSeverity | None = None
     open: bool | None = None

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Dispute, WaitingOn, open_dispute
 from app.models.schemas.disputes import DisputeFilter, DisputeSort, DisputeView
+from app.services.platform.ordering import sort_order
 
 WEEK = timedelta(days=7)
 
@@ -87,14 +88,10 @@ def view_counts(session: Session, *, me: uuid.UUID | None, now: datetime) -> dic
 
 def order_by(sort: DisputeSort | None, *, open_only: bool) -> tuple[Any, ...]:
     """The ORDER BY for ``sort``; by default the nearest due first (open) or the newest (any)."""
-    reference = col(Dispute.reference)
-    if sort is None:
-        sort = DisputeSort.due if open_only else DisputeSort.received_desc
-    column = {
+    columns = {
         "due": col(Dispute.due_at),
         "received": col(Dispute.received_at),
         "activity": col(Dispute.last_activity_at),
-    }[sort.value.lstrip("-")]
-    if sort.value.startswith("-"):
-        return (column.desc(), reference.desc())
-    return (column, reference)
+    }
+    default = DisputeSort.due if open_only else DisputeSort.received_desc
+    return sort_order(sort, columns, default=default, unique=col(Dispute.reference))

@@ -29,12 +29,13 @@ from app.models import (
     UserSession,
     WebAuthnCredential,
 )
-from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeSort, EmployeeUpdate
 from app.security.passwords import hash_password
 from app.security.sessions import end_all_sessions, idle_limit
 from app.services.disputes import calendar as calendar_feeds
 from app.services.identity.privacy_roles import guard_privacy_roles
 from app.services.platform import audit
+from app.services.platform.ordering import in_declared_order, sort_order
 from app.services.platform.outbox import queue_email
 from app.services.workforce import offboarding
 
@@ -278,8 +279,15 @@ def change_status(
     return transition(session, actor=actor, employee_id=employee_id, reason=reason)
 
 
+SORTS = {
+    "name": func.lower(Employee.name),
+    "email": col(Employee.email),
+    "status": in_declared_order(col(Employee.status), EmployeeStatus),
+}
+
+
 def list_employees(session: Session, *, filters: EmployeeFilter) -> tuple[list[Employee], int]:
-    """One page of employees (by name) and the total matching: two queries, whatever the size."""
+    """One page of employees (by name unless sorted) and the total matching: two queries."""
     conditions: list[Any] = []
     if filters.q:
         term = filters.q.lower()
@@ -298,7 +306,7 @@ def list_employees(session: Session, *, filters: EmployeeFilter) -> tuple[list[E
     rows = session.exec(
         select(Employee)
         .where(*conditions)
-        .order_by(func.lower(Employee.name), col(Employee.email))
+        .order_by(*sort_order(filters.sort, SORTS, default=EmployeeSort.name, unique=col(Employee.email)))
         .limit(filters.limit)
         .offset(filters.offset)
     ).all()

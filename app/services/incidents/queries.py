@@ -25,7 +25,13 @@ from app.models import (
     NoticeKind,
     ReporterType,
 )
-from app.models.schemas.incidents import AssessmentPublic, EventPublic, IncidentPublic, NoticePublic
+from app.models.schemas.incidents import (
+    AssessmentPublic,
+    EventPublic,
+    IncidentPublic,
+    IncidentSort,
+    NoticePublic,
+)
 from app.services.incidents.assessment import rules_answer
 from app.services.incidents.breach_rules import Decision
 from app.services.incidents.clocks import VendorReportCheck, notice_clock, vendor_report_check
@@ -34,6 +40,13 @@ from app.services.incidents.notices import missing, notices_of
 from app.services.incidents.records import get_incident
 from app.services.platform.audit import record
 from app.services.platform.documents import read_document
+from app.services.platform.ordering import in_declared_order, sort_order
+
+SORTS = {
+    "discovered": col(Incident.discovered_at),
+    "severity": in_declared_order(col(Incident.severity), IncidentSeverity),
+    "status": in_declared_order(col(Incident.status), IncidentStatus),
+}
 
 
 def list_incidents(
@@ -42,6 +55,7 @@ def list_incidents(
     status: IncidentStatus | None = None,
     severity: IncidentSeverity | None = None,
     open: bool | None = None,
+    sort: IncidentSort | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Incident], int]:
@@ -54,12 +68,9 @@ def list_incidents(
         conditions.append(col(Incident.status).in_(OPEN_STATUSES))
     elif open is False:
         conditions.append(col(Incident.status) == IncidentStatus.closed)
+    order = sort_order(sort, SORTS, default=IncidentSort.discovered_desc, unique=col(Incident.reference))
     rows = session.exec(
-        select(Incident)
-        .where(*conditions)
-        .order_by(col(Incident.discovered_at).desc(), col(Incident.reference))
-        .limit(limit)
-        .offset(offset)
+        select(Incident).where(*conditions).order_by(*order).limit(limit).offset(offset)
     ).all()
     count = session.exec(select(func.count()).select_from(Incident).where(*conditions)).one()
     return list(rows), count

@@ -24,6 +24,8 @@ from app.models import (
     VendorStatus,
 )
 from app.models.data_elements import DATA_ELEMENTS, GRADE_BANDS
+from app.models.schemas.vendors.vendors import VendorSort
+from app.services.platform.ordering import in_declared_order, sort_order
 from app.services.vendors.rules import local_today
 
 TIMELINE_LIMIT = 100
@@ -122,6 +124,7 @@ def list_vendors(
     data_element: str | None = None,
     grade_band: str | None = None,
     expiring_within_days: int | None = None,
+    sort: VendorSort | None = None,
     limit: int = 50,
     offset: int = 0,
     now: datetime | None = None,
@@ -164,9 +167,14 @@ def list_vendors(
         )
         conditions.append(expiring)
     # By the name as people compare names (accents and case aside): its unique index is the order.
-    page = session.exec(
-        select(Vendor).where(*conditions).order_by(col(Vendor.name_key)).limit(limit).offset(offset)
-    ).all()
+    name_key = col(Vendor.name_key)
+    order = sort_order(
+        sort,
+        {"name": name_key, "status": in_declared_order(col(Vendor.status), VendorStatus)},
+        default=VendorSort.name,
+        unique=name_key,
+    )
+    page = session.exec(select(Vendor).where(*conditions).order_by(*order).limit(limit).offset(offset)).all()
     count = session.exec(select(func.count()).select_from(Vendor).where(*conditions)).one()
     by_vendor: dict[uuid.UUID, list[DpaBrief]] = {}
     if page:

@@ -118,16 +118,28 @@ class EmployeeAction(StrEnum):
     terminate = "terminate"
 
 
+class EmployeeSort(StrEnum):
+    """By name (the default), email or status; ``-`` reverses."""
+
+    name = "name"
+    name_desc = "-name"
+    email = "email"
+    email_desc = "-email"
+    status = "status"
+    status_desc = "-status"
+
+
 class EmployeeFilter(BaseModel):
     """Filters for the staff list (query string); empty values mean "any"."""
 
+    sort: EmployeeSort | None = None
     q: SingleLine | None = Field(default=None, max_length=200, description="Name or email contains this.")
     status: EmployeeStatus | None = None
     role: Role | None = None
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
-    @field_validator("q", "status", "role", mode="before")
+    @field_validator("sort", "q", "status", "role", mode="before")
     @classmethod
     def _empty_is_any(cls, value: Any) -> Any:
         return _blank_to_none(value)

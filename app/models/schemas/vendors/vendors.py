@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
@@ -273,9 +274,19 @@ class VendorDetailPublic(VendorPublic):
     next_action: str = ""
 
 
+class VendorSort(StrEnum):
+    """By name (the default) or by status in the workflow's order; ``-`` reverses."""
+
+    name = "name"
+    name_desc = "-name"
+    status = "status"
+    status_desc = "-status"
+
+
 class VendorFilter(BaseModel):
     """The inventory's filters; empty values mean "any"."""
 
+    sort: Annotated[VendorSort | None, BeforeValidator(empty_is_none)] = None
     q: OptionalText200 = None
     status: Annotated[VendorStatus | None, BeforeValidator(empty_is_none)] = None
     data_element: DataElementFilter = None

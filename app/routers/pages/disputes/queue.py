@@ -23,6 +23,7 @@ from app.models.schemas import field_errors
 from app.models.schemas.disputes import DisputeExportRange, DisputeFilter
 from app.routers.form_data import FormDep
 from app.routers.pages.disputes import presenters as dispute_pages
+from app.routers.pages.sorting import list_link, sort_headers
 from app.services.disputes import bulk
 from app.services.disputes import reports as dispute_reports
 from app.services.disputes import views as dispute_views
@@ -69,22 +70,7 @@ def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict
 
 def _link(values: dict[str, str], **changes: str | None) -> str:
     """The queue's address with ``values`` changed (a value of None drops the key)."""
-    merged = {k: v for k, v in {**values, **changes}.items() if v}
-    return "/staff/disputes" + ("?" + urlencode(merged) if merged else "")
-
-
-def sort_links(values: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """For each sortable column: (the link that sorts by it, aria-sort now)."""
-    current = values.get("sort") or ""
-    links = {}
-    for key in SORTABLE:
-        if current == key:
-            links[key] = (_link(values, sort=f"-{key}", page=None), "ascending")
-        elif current == f"-{key}":
-            links[key] = (_link(values, sort=key, page=None), "descending")
-        else:
-            links[key] = (_link(values, sort=key, page=None), "none")
-    return links
+    return list_link("/staff/disputes", values, **changes)
 
 
 @router.get("/disputes")
@@ -105,8 +91,7 @@ def queue(request: Request, session: SessionDep, actor: CanRead) -> Response:
             "query_string": urlencode(kept),
             "filtered": bool(filtered),
             "current_view": kept.get("view") or ("" if filtered else "open"),
-            "sort_links": sort_links(kept),
-            "sortable": SORTABLE,
+            "sort_headers": sort_headers("/staff/disputes", kept, SORTABLE),
             "tab_links": {tab.view.value: _link({"view": tab.view.value}) for tab in view.tabs},
             "view_labels": {tab.view.value: tab.label for tab in dispute_views.TABS},
             "can_write": "privacy_team" in actor.roles or "privacy_admin" in actor.roles,

@@ -21,8 +21,9 @@ from app.errors import Conflict
 from app.flash import redirect_with_flash
 from app.models import EmployeeStatus, Role
 from app.models.schemas import field_errors
-from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeUpdate
+from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeSort, EmployeeUpdate
 from app.routers.form_data import FormDep
+from app.routers.pages.sorting import sort_headers
 from app.services.identity import staff as staff_service
 from app.templating import render
 
@@ -37,6 +38,7 @@ ROLE_LABELS = {
     Role.privacy_admin: "Privacy administrator",
     Role.auditor: "Auditor (read-only)",
 }
+SORTABLE = {"name": "Name", "email": "Email", "status": "Status"}
 ACTION_MESSAGES = {
     "suspend": "suspended; their sessions have ended",
     "reactivate": "reactivated",
@@ -52,7 +54,9 @@ def _form_values(form: FormData, fields: tuple[str, ...]) -> dict[str, Any]:
 
 def _filters(request: Request) -> tuple[EmployeeFilter, int, dict[str, str]]:
     params = request.query_params
-    raw = {k: params.get(k) for k in ("q", "status", "role")}
+    raw = {k: params.get(k) for k in ("q", "status", "role", "sort")}
+    if raw["sort"] not in set(EmployeeSort):
+        raw["sort"] = None  # a hand-edited address: the usual order
     try:
         page = max(1, min(int(params.get("page", "1")), 100_000))
     except ValueError:
@@ -81,6 +85,7 @@ def employee_list(request: Request, session: SessionDep, actor: CanRead) -> Resp
             "filters": filters,
             "query": query,
             "query_string": urlencode(query),
+            "sort_headers": sort_headers("/staff/employees", query, SORTABLE, default=EmployeeSort.name),
             "statuses": list(EmployeeStatus),
             "roles": ROLE_LABELS,
             "can_manage": Role.privacy_admin in actor.roles,

@@ -102,6 +102,10 @@ def test_list_filters_and_pages(as_admin: TestClient, db: Session) -> None:
     assert as_admin.get("/api/v1/employees", params={"status": "suspended"}).json()["count"] == 0
     bad = as_admin.get("/api/v1/employees", params={"role": "king", "limit": 9999})
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    backwards = as_admin.get("/api/v1/employees", params={"role": "auditor", "sort": "-name"})
+    assert [e["name"] for e in backwards.json()["data"]] == ["Aud 2", "Aud 1", "Aud 0"]
+    unknown = as_admin.get("/api/v1/employees", params={"sort": "salary"})
+    assert unknown.status_code == 422 and unknown.headers["content-type"] == "application/problem+json"
 
 
 def test_detail_has_mfa_and_sessions(as_admin: TestClient, db: Session) -> None:

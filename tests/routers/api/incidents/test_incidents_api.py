@@ -185,3 +185,21 @@ def test_recipients_and_the_email_run_over_the_api(client: TestClient, db: Sessi
     reader = _bearer(db, ["incidents:read"])
     client.cookies.clear()
     assert client.post(f"{base}/notices/resident/email-run", headers=reader).status_code == 403
+
+
+def test_the_list_is_newest_first_unless_sorted(client: TestClient, db: Session) -> None:
+    writer, reader = _bearer(db, ["incidents:write"]), _bearer(db, ["incidents:read"])
+    now = datetime.now().astimezone()
+    for title, days in (("Older", 9), ("Newest", 1), ("Middle", 4)):
+        made = _report(client, writer, title=title, discovered_at=(now - timedelta(days=days)).isoformat())
+        assert made.status_code == 201, made.text
+
+    def titles(**params: str) -> list[str]:
+        r = client.get("/api/v1/incidents", params=params, headers=reader)
+        assert r.status_code == 200, r.text
+        return [i["title"] for i in r.json()["data"]]
+
+    assert titles() == ["Newest", "Middle", "Older"] == titles(sort="-discovered")
+    assert titles(sort="discovered") == ["Older", "Middle", "Newest"]
+    bad = client.get("/api/v1/incidents", params={"sort": "-price"}, headers=reader)
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM

@@ -195,6 +195,7 @@ def test_bad_bodies_are_422(team: TestClient, method: str, url: str, body: objec
     "params",
     [
         {"status": "bogus"},
+        {"sort": "price"},
         {"data_element": "ssn"},
         {"grade_band": "k"},
         {"expiring_within_days": "-1"},
@@ -347,3 +348,19 @@ def test_a_contacts_language_over_the_api(team: TestClient, db: Session) -> None
         "sol@linden.example.com": "es",
         "ed@linden.example.com": None,
     }
+
+
+def test_the_list_sorts_by_name_or_by_status_in_the_workflows_order(team: TestClient, db: Session) -> None:
+    make_vendor(db, name="Alder", status=VendorStatus.retired)
+    make_vendor(db, name="Birch", status=VendorStatus.requested)
+    make_vendor(db, name="Cedar", status=VendorStatus.approved)
+
+    def names(sort: str) -> list[str]:
+        r = team.get("/api/v1/vendors", params={"sort": sort})
+        assert r.status_code == 200, r.text
+        return [v["name"] for v in r.json()["data"]]
+
+    assert names("") == ["Alder", "Birch", "Cedar"] == names("name")
+    assert names("-name") == ["Cedar", "Birch", "Alder"]
+    assert names("status") == ["Birch", "Cedar", "Alder"]  # requested, approved, retired
+    assert names("-status") == ["Alder", "Cedar", "Birch"]

@@ -106,7 +106,7 @@ def test_list_filters_and_the_live_filter_returns_only_the_table(as_admin: TestC
     make_employee(db, name="Yuri Auditor", roles=[Role.auditor])
     page = as_admin.get("/staff/employees")
     assert page.status_code == 200 and page.headers["vary"] == "HX-Request"
-    assert "<html" in page.text and 'hx-trigger="input changed delay:300ms, change"' in page.text
+    assert "<html" in page.text and 'hx-trigger="input changed delay:300ms, submit"' in page.text
     assert "Zara Nurse" in page.text and "Yuri Auditor" in page.text
 
     fragment = as_admin.get("/staff/employees?q=zara&status=&role=", headers={"HX-Request": "true"})

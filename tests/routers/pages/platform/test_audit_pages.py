@@ -46,7 +46,7 @@ def test_readers_see_the_log_escaped(client: TestClient, db: Session, role: Role
     assert "roster.sync" in r.text and "amy@riverbend.example.org" in r.text
     assert XSS not in r.text and "&lt;img" in r.text
     assert "<strong>note</strong> &lt;img" in r.text  # details read as key and value
-    assert 'hx-trigger="input changed delay:300ms, change"' in r.text
+    assert 'hx-trigger="input changed delay:300ms, submit"' in r.text
 
 
 def test_live_filter_returns_only_the_table(client: TestClient, db: Session) -> None:
