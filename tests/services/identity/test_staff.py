@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import clock
 from app.actors import SYSTEM, Actor
@@ -34,7 +34,8 @@ def _admin_actor(employee: Employee) -> Actor:
 
 
 def _events(db: Session, action: str) -> list[AuditEvent]:
-    return list(db.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.seq))
+    return list(db.exec(query).all())
 
 
 def _new(email: str = "New.Person@Riverbend.example.org", **kw: object) -> EmployeeCreate:

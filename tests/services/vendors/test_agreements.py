@@ -52,7 +52,8 @@ def _mail(db: Session, to: str) -> list[OutboxMessage]:
 
 
 def _events(db: Session, action: str) -> list[AuditEvent]:
-    return list(db.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.seq))
+    return list(db.exec(query).all())
 
 
 def _documents(db: Session) -> int:

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, EmployeeStatus, OutboxMessage, Role
 from app.security.tokens import issue_access_token
@@ -83,7 +83,9 @@ def test_the_hr_system_manages_accounts_with_the_scim_scope(client: TestClient, 
     r = client.post(f"/api/v1/employees/{employee_id}/terminate", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == EmployeeStatus.terminated
     actions = db.exec(
-        select(AuditEvent.action, AuditEvent.actor_type).where(AuditEvent.object_id == employee_id)
+        select(AuditEvent.action, AuditEvent.actor_type)
+        .where(AuditEvent.object_id == employee_id)
+        .order_by(col(AuditEvent.seq))
     ).all()
     assert [a for a, _ in actions] == ["employee.create", "employee.update", "employee.terminate"]
     assert {t for _, t in actions} == {"api_client"}

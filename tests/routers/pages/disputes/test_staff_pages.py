@@ -728,7 +728,9 @@ def test_the_calendar_page_resets_the_link_and_the_old_one_dies(
     assert client.get(old_path).status_code == 404
     assert client.get(new_url.group(1).replace("http://127.0.0.1:8000", "")).status_code == 200
     actions = db.exec(
-        select(AuditEvent.action).where(AuditEvent.action.startswith("calendar_feed."))  # type: ignore[attr-defined]
+        select(AuditEvent.action)
+        .where(AuditEvent.action.startswith("calendar_feed."))  # type: ignore[attr-defined]
+        .order_by(col(AuditEvent.seq))
     ).all()
     assert actions == ["calendar_feed.create", "calendar_feed.reset"]
 
