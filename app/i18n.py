@@ -98,13 +98,17 @@ def N_(message: str) -> str:
     return message
 
 
+# A message's parts that are catalogue entries themselves: the field's name, an upload's refusal.
+TRANSLATED_PARAMS = frozenset({"noun", "reason"})
+
+
 def translate(message: object) -> str:
     """The ``t`` filter: a label made in code, translated, still escaped on output (never Markup).
     A form message (``FieldMessage``) is translated with the field's name inside it."""
     if isinstance(message, FieldMessage):
         if not message.params:
             return gettext(message.msgid)
-        params = {k: gettext(v) if k == "noun" else v for k, v in message.params.items()}
+        params = {k: gettext(v) if k in TRANSLATED_PARAMS else v for k, v in message.params.items()}
         return gettext(message.msgid).format(**params)
     return gettext(str(message)) if message else ""
 

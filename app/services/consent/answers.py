@@ -22,11 +22,12 @@ from app.models.consent import (
     ConsentResponse,
     ConsentStatus,
 )
+from app.models.schemas.messages import N_
 from app.services.consent.rule import allowed_answers, student_status
 from app.services.platform.audit import record
 from app.services.platform.documents import IMAGES, PDF, read_document, store_document
 
-NOT_YOURS = "There is no such consent request for your child."
+NOT_YOURS = N_("There is no such consent request for your child.")
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def record_answer(
     now = now or clock.now()
     response = session.get(ConsentResponse, response_id) if response_id else None
     if response is None or response.request_id != request_id:
-        raise NotFound("There is no such response in this request.")
+        raise NotFound(N_("There is no such response in this request."))
     if route == AnswerRoute.online:
         raise field_error("route", "Choose paper, phone or in person.")
     if received_on > now.date():

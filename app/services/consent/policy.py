@@ -10,6 +10,7 @@ from app.actors import Actor
 from app.errors import NotFound
 from app.models import Document, Guardianship
 from app.models.consent import ConsentRequest, ConsentRequestStatus, ConsentResponse
+from app.models.schemas.messages import N_
 from app.services.platform.audit import record
 from app.services.platform.documents import read_document
 
@@ -33,7 +34,7 @@ def policy_for_guardian(
         session.get(Document, request.policy_document_id) if request and request.policy_document_id else None
     )
     if request is None or document is None:
-        raise NotFound("There is no such privacy policy for your children.")
+        raise NotFound(N_("There is no such privacy policy for your children."))
     data = read_document(document)
     record(
         session,

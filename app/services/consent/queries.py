@@ -27,6 +27,7 @@ from app.models.schemas.consent import (
     ConsentResponsePublic,
     ResponseFilter,
 )
+from app.models.schemas.messages import N_
 from app.services.consent.answers import latest_answers
 from app.services.consent.requests import get_request
 from app.services.consent.rule import allowed_answers
@@ -218,7 +219,7 @@ def response_detail(
     if response is None or response.request_id != request.id:
         from app.errors import NotFound
 
-        raise NotFound("There is no such response in this request.")
+        raise NotFound(N_("There is no such response in this request."))
     student = session.get(Student, response.student_id)
     assert student is not None
     latest = latest_answers(session, response.id)

@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.models.disputes import ClockState, WaitingOn
 from app.models.schemas.disputes import DisputeMessagePublic, DisputePublic, DisputeSort, DisputeView
+from app.models.schemas.messages import N_
 from app.services.disputes import views
 from app.services.disputes.clock import Clock, clock_for
 from app.services.disputes.search import text_matches
@@ -227,7 +228,7 @@ def get_dispute_for_requester(
     except ValueError:
         dispute = session.exec(select(Dispute).where(col(Dispute.reference) == key.upper())).first()
     if dispute is None or not owns(dispute, viewer_email=viewer_email, guardian_id=guardian_id):
-        raise NotFound("There is no concern with this reference on your account.")
+        raise NotFound(N_("There is no concern with this reference on your account."))
     return dispute
 
 

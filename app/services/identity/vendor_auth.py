@@ -25,6 +25,7 @@ from app.config import get_settings
 from app.emails import LANGUAGES, render_email
 from app.errors import Conflict, NotFound
 from app.models import Audience, LinkPurpose, Vendor, VendorContact
+from app.models.schemas.messages import N_
 from app.security.sessions import Browser
 from app.services.identity import email_links
 from app.services.platform import audit, outbox
@@ -88,7 +89,7 @@ def invite_vendor_contact(
         raise Conflict("This contact is inactive; make it active before inviting it.")
     vendor = session.get(Vendor, contact.vendor_id)
     if vendor is None:  # pragma: no cover - the foreign key cascades
-        raise NotFound("There is no such vendor.")
+        raise NotFound(N_("There is no such vendor."))
     _send_link(session, contact=contact, vendor=vendor, invitation=True)
     audit.record(
         session,
@@ -207,5 +208,5 @@ def vendor_home(session: Session, *, contact_id: uuid.UUID) -> VendorHome:
     contact = session.get(VendorContact, contact_id)
     vendor = session.get(Vendor, contact.vendor_id) if contact is not None else None
     if contact is None or vendor is None:
-        raise NotFound("There is no such vendor.")
+        raise NotFound(N_("There is no such vendor."))
     return VendorHome(vendor=vendor, contact=contact)

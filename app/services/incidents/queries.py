@@ -32,6 +32,7 @@ from app.models.schemas.incidents import (
     IncidentSort,
     NoticePublic,
 )
+from app.models.schemas.messages import N_
 from app.services.incidents.assessment import rules_answer
 from app.services.incidents.breach_rules import Decision
 from app.services.incidents.clocks import VendorReportCheck, notice_clock, vendor_report_check
@@ -92,7 +93,7 @@ def get_for_reporter(session: Session, *, incident_id: uuid.UUID, actor: Actor) 
         or kinds.get(actor.type) != incident.reporter_type
         or incident.reporter_id != actor.id
     ):
-        raise NotFound("No such incident.")
+        raise NotFound(N_("No such incident."))
     return incident
 
 
@@ -258,7 +259,7 @@ def attachment_document(session: Session, link: IncidentAttachment) -> Document:
     """The stored file behind an incident's attachment link."""
     document = session.get(Document, link.document_id)
     if document is None:  # the link's foreign key makes this impossible
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     return document
 
 
@@ -273,7 +274,7 @@ def attachment_for_download(
         .where(col(IncidentAttachment.incident_id) == incident.id, col(Document.id) == document_id)
     ).first()
     if document is None:
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     data = read_document(document)
     record(
         session,

@@ -20,6 +20,8 @@ from PIL import Image, ImageOps, ImageSequence
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from app.models.schemas.messages import N_
+
 PDF = "application/pdf"
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 _READ_AS = {**IMAGE_FORMATS, "MPO": "image/jpeg"}  # a phone's multi-picture JPEG: its first picture
@@ -64,7 +66,7 @@ def _walk_pdf(reader: PdfReader) -> None:
             obj = obj.get_object()
         visited += 1
         if depth > MAX_PDF_DEPTH or visited > MAX_PDF_OBJECTS:
-            raise UnacceptableFile("The PDF is nested too deeply to be checked.")
+            raise UnacceptableFile(N_("The PDF is nested too deeply to be checked."))
         if isinstance(obj, DictionaryObject):
             if _DANGEROUS_KEYS & set(obj.keys()) or obj.get("/S") in _DANGEROUS_ACTIONS:
                 raise _scripted()
@@ -77,8 +79,10 @@ def _walk_pdf(reader: PdfReader) -> None:
 
 def _scripted() -> UnacceptableFile:
     return UnacceptableFile(
-        "The PDF contains JavaScript or an action that starts a program, which we do not accept. "
-        "Print it to a new PDF (or export it without scripts) and upload that."
+        N_(
+            "The PDF contains JavaScript or an action that starts a program, which we do not accept. "
+            "Print it to a new PDF (or export it without scripts) and upload that."
+        )
     )
 
 
@@ -89,8 +93,10 @@ def check_pdf(data: bytes) -> bytes:
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted:
         raise UnacceptableFile(
-            "The PDF is encrypted or password-protected, so we cannot check it. "
-            "Save a copy without protection and upload that."
+            N_(
+                "The PDF is encrypted or password-protected, so we cannot check it. "
+                "Save a copy without protection and upload that."
+            )
         )
     if len(reader.pages) < 1:
         raise Unreadable("The PDF has no pages.")
@@ -114,9 +120,9 @@ def clean_image(data: bytes, content_type: str) -> bytes:
             if _READ_AS.get(image.format or "") != content_type:
                 raise Unreadable("The image is not the kind of image it starts as.")
             if image.width * image.height > MAX_PIXELS:
-                raise UnacceptableFile("The image is too large (more than 60 megapixels).")
+                raise UnacceptableFile(N_("The image is too large (more than 60 megapixels)."))
             if image.width * image.height * getattr(image, "n_frames", 1) > MAX_TOTAL_PIXELS:
-                raise UnacceptableFile("The animation is too large.")
+                raise UnacceptableFile(N_("The animation is too large."))
             fmt = "JPEG" if image.format == "MPO" else str(image.format)
             if fmt == "JPEG":
                 frames = [_upright(image.copy())]

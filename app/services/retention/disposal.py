@@ -131,10 +131,10 @@ def request_for_vendor(
     """One request of this vendor's (another vendor's is "not found")."""
     request = session.get(DisposalRequest, request_id) if request_id else None
     if request is None or request.vendor_id != vendor_id:
-        raise NotFound("There is no such request.")
+        raise NotFound(N_("There is no such request."))
     dpa, vendor = session.get(Dpa, request.dpa_id), session.get(Vendor, request.vendor_id)
     if dpa is None or vendor is None:  # foreign keys
-        raise NotFound("There is no such request.")
+        raise NotFound(N_("There is no such request."))
     return DisposalView(request, dpa, vendor)
 
 
@@ -223,7 +223,7 @@ def certificate_for_download(
         else None
     )
     if request is None or document is None:
-        raise NotFound("There is no such certificate.")
+        raise NotFound(N_("There is no such certificate."))
     data = read_document(document)
     audit.record(
         session,

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, or_, select
 from app.actors import Actor
 from app.errors import NotFound
 from app.models import AuditEvent, Document, Dpa, DpaStatus, DpaTemplate, Vendor, VendorContact
+from app.models.schemas.messages import N_
 from app.services.platform import audit
 from app.services.platform.documents import read_document
 from app.services.vendors.rules import local_today
@@ -22,7 +23,7 @@ from app.services.vendors.terms import missing_terms
 def get_dpa(session: Session, dpa_id: uuid.UUID | None) -> Dpa:
     dpa = session.get(Dpa, dpa_id) if dpa_id is not None else None
     if dpa is None:
-        raise NotFound("No such agreement.")
+        raise NotFound(N_("No such agreement."))
     return dpa
 
 
@@ -30,7 +31,7 @@ def get_dpa_for_vendor(session: Session, *, dpa_id: uuid.UUID | None, vendor_id:
     """A vendor's own agreement; another vendor's, or a draft not yet sent, is "not found"."""
     dpa = session.get(Dpa, dpa_id) if dpa_id is not None else None
     if dpa is None or dpa.vendor_id != vendor_id or dpa.status == DpaStatus.draft:
-        raise NotFound("No such agreement.")
+        raise NotFound(N_("No such agreement."))
     return dpa
 
 
@@ -95,7 +96,7 @@ def document_for_download(
     vendor, its size) in the caller's transaction; the caller commits before answering."""
     document = session.get(Document, document_id) if document_id is not None else None
     if document is None or vendor_id is None:
-        raise NotFound("No such document.")
+        raise NotFound(N_("No such document."))
     drafts = [] if include_drafts else [col(Dpa.status) != DpaStatus.draft]
     own_dpa = session.exec(
         select(Dpa)
@@ -114,7 +115,7 @@ def document_for_download(
         select(Vendor.id).where(Vendor.id == vendor_id, Vendor.privacy_policy_document_id == document.id)
     ).first()
     if own_dpa is None and own_policy is None:
-        raise NotFound("No such document.")
+        raise NotFound(N_("No such document."))
     data = read_document(document)
     audit.record(
         session,

@@ -78,6 +78,10 @@ __all__ = [
 ]
 
 
+# What a vendor who answers twice, or after the district withdrew the agreement, is told (their language).
+NOT_WAITING = N_("This agreement is no longer waiting for your answer. Open it again to see where it stands.")
+
+
 def create_dpa(session: Session, *, vendor_id: uuid.UUID | None, data: DpaCreate, actor: Actor) -> Dpa:
     vendor_id = vendor_id or data.vendor_id
     if vendor_id is None:
@@ -177,7 +181,8 @@ def vendor_upload_signed(
     """Sent → vendor_signed, with the signed PDF and who signed; the team is emailed."""
     now = now or clock.now()
     dpa = get_dpa_for_vendor(session, dpa_id=dpa_id, vendor_id=vendor_id)
-    require_status(dpa, {DpaStatus.sent}, "signed now")
+    if dpa.status != DpaStatus.sent:
+        raise InvalidTransition(NOT_WAITING)
     name, title = (signatory_name or "").strip(), (signatory_title or "").strip()
     errors = []
     if not name or len(name) > 200:
@@ -230,7 +235,8 @@ def vendor_decline(
     """Sent → declined, with the vendor's reason; the team is emailed."""
     now = now or clock.now()
     dpa = get_dpa_for_vendor(session, dpa_id=dpa_id, vendor_id=vendor_id)
-    require_status(dpa, {DpaStatus.sent}, "declined now")
+    if dpa.status != DpaStatus.sent:
+        raise InvalidTransition(NOT_WAITING)
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000 or has_control_character(reason, TEXT_BLOCK_OK):
         raise field_error(

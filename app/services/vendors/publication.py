@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.actors import Actor
 from app.errors import NotFound
 from app.models import Document, Dpa, Vendor
+from app.models.schemas.messages import N_
 from app.models.schemas.vendors.agreements import RegistryRow
 from app.services.platform.documents import read_document
 from app.services.vendors.agreement_queries import get_dpa
@@ -24,7 +25,7 @@ from app.services.vendors.registry import LISTED, registry_row, registry_status,
 from app.services.vendors.rules import local_today
 from app.services.vendors.terms import audit_dpa
 
-NO_COPY = "No signed agreement is published for this entry."
+NO_COPY = N_("No signed agreement is published for this entry.")
 
 
 def set_document_withholding(
@@ -72,7 +73,7 @@ def public_vendor(session: Session, *, vendor_id: uuid.UUID | None, now: datetim
     request's purpose, notes, contacts) leaves the staff side."""
     vendor = session.get(Vendor, vendor_id) if vendor_id is not None else None
     if vendor is None:
-        raise NotFound("No such vendor in the registry.")
+        raise NotFound(N_("No such vendor in the registry."))
     dpas = session.exec(
         select(Dpa)
         .where(col(Dpa.vendor_id) == vendor.id, col(Dpa.status).in_(LISTED))
@@ -80,7 +81,7 @@ def public_vendor(session: Session, *, vendor_id: uuid.UUID | None, now: datetim
         .limit(100)
     ).all()
     if not dpas:
-        raise NotFound("No such vendor in the registry.")
+        raise NotFound(N_("No such vendor in the registry."))
     today = local_today(now)
     return PublicVendor(
         name=vendor.name,

@@ -55,7 +55,7 @@ def _mine(session: SessionDep, viewer: CurrentGuardian, reference: str) -> list[
     assert viewer.guardian is not None  # CurrentGuardian guarantees it
     items = queries.family_consents(session, guardian_id=viewer.guardian.id, reference=reference)
     if not items:
-        raise NotFound("There is no such consent request for your children.")
+        raise NotFound(N_("There is no such consent request for your children."))
     return items
 
 
@@ -77,7 +77,7 @@ def confirm_page(
 ) -> Response:
     item = next((i for i in _mine(session, viewer, reference) if str(i.student.id) == student_id), None)
     if item is None:
-        raise NotFound("There is no such consent request for your child.")
+        raise NotFound(N_("There is no such consent request for your child."))
     try:
         choice = ConsentStatus(answer)
     except ValueError:

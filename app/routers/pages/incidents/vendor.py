@@ -91,7 +91,7 @@ def report(request: Request, session: SessionDep, viewer: CurrentVendor, form: R
 def my_incident(incident_id: str, request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
     target = parse_uuid(incident_id)
     if target is None:
-        raise NotFound("No such incident.")
+        raise NotFound(N_("No such incident."))
     incident = queries.get_for_reporter(session, incident_id=target, actor=viewer.actor(request))
     events = queries.timeline(session, incident, internal=False)
     return render(

@@ -79,6 +79,19 @@ def _agreement(
     )
 
 
+def _refused(
+    request: Request, session: Session, contact: VendorContact, dpa_id: str, exc: DomainError, **forms: Any
+) -> Response:
+    """The agreement page again with what was wrong; when the agreement is no longer waiting for an
+    answer (answered already, or withdrawn) its page as it stands now, with why, since its forms are gone."""
+    if exc.status == 404:
+        raise exc
+    session.rollback()
+    if exc.status == 409:
+        return redirect_with_flash(f"/vendor/dpas/{parse_uuid(dpa_id)}", exc.detail, "error")
+    return _agreement(request, session, contact, dpa_id, status_code=exc.status, **forms)
+
+
 @router.get("/dpas/{dpa_id}")
 def agreement_page(dpa_id: str, request: Request, session: SessionDep, viewer: CurrentVendor) -> Response:
     contact, _ = _who(viewer, request)
@@ -107,17 +120,8 @@ def upload_signed(
             actor=actor,
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        session.rollback()
-        return _agreement(
-            request,
-            session,
-            contact,
-            dpa_id,
-            sign_values=values,
-            sign_errors=errors_of(exc),
-            status_code=exc.status,
+        return _refused(
+            request, session, contact, dpa_id, exc, sign_values=values, sign_errors=errors_of(exc)
         )
     session.commit()
     return redirect_with_flash(
@@ -143,17 +147,8 @@ def decline(
             actor=actor,
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        session.rollback()
-        return _agreement(
-            request,
-            session,
-            contact,
-            dpa_id,
-            decline_values=values,
-            decline_errors=errors_of(exc),
-            status_code=exc.status,
+        return _refused(
+            request, session, contact, dpa_id, exc, decline_values=values, decline_errors=errors_of(exc)
         )
     session.commit()
     return redirect_with_flash(

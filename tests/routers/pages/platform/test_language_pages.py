@@ -154,3 +154,12 @@ def test_messages_shown_once_are_translated_too(client: TestClient, db: Session)
     assert out.status_code == 303
     page = client.get(out.headers["location"], headers={"Accept-Language": "es"})
     assert "Ha salido de su cuenta." in page.text
+
+
+def test_what_is_not_there_is_said_in_the_familys_language(client: TestClient, db: Session) -> None:
+    child = make_student(db, first_name="Lia", last_name="Souza")
+    sign_in_family(client, db, make_guardian(db, children=[child], preferred_language="pt"))
+    concern = client.get("/disputes/mine/D-2026-9999")
+    assert concern.status_code == 404 and _lang(concern.text) == "pt"
+    assert "Não há nenhuma reclamação com esta referência na sua conta." in concern.text
+    assert "There is no concern" not in concern.text

@@ -116,9 +116,13 @@ def test_download_the_blank_then_upload_the_signed_pdf(
     assert "The district is reviewing your signed copy." in page.text and "Upload the signed" not in page.text
     assert portal.get(f"/vendor/documents/{dpa.signed_document_id}").status_code == 200
     r = portal.post(
-        f"/vendor/dpas/{dpa.id}/signed", files={"file": ("s.pdf", pdf_bytes(), "application/pdf")}
+        f"/vendor/dpas/{dpa.id}/signed",
+        files={"file": ("s.pdf", pdf_bytes(), "application/pdf")},
+        follow_redirects=False,
     )
-    assert r.status_code == 409  # signed already
+    # Signed already: back to the agreement as it stands, told why (its forms are gone).
+    assert r.status_code == 303 and r.headers["location"] == f"/vendor/dpas/{dpa.id}"
+    assert "no longer waiting for your answer" in portal.get(r.headers["location"]).text
 
 
 @pytest.mark.parametrize(
@@ -178,7 +182,10 @@ def test_decline_with_a_reason(portal: TestClient, db: Session, mine: tuple[Vend
     db.refresh(dpa)
     assert dpa.status == DpaStatus.declined and dpa.declined_reason == XSS
     assert db.exec(select(OutboxMessage).where(OutboxMessage.recipient == TEAM)).one()
-    assert portal.post(f"/vendor/dpas/{dpa.id}/decline", data={"reason": "again"}).status_code == 409
+    again = portal.post(f"/vendor/dpas/{dpa.id}/decline", data={"reason": "again"})
+    assert again.status_code == 200 and "no longer waiting for your answer" in again.text
+    db.refresh(dpa)
+    assert dpa.declined_reason == XSS  # the first answer stands
 
 
 def test_posts_need_the_csrf_token(

@@ -4,10 +4,13 @@ contact's language is recorded at sign-in, changed on the profile and set by sta
 
 from __future__ import annotations
 
+import io
+import uuid
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfWriter
 from sqlmodel import Session, select
 
 from app import i18n
@@ -310,3 +313,61 @@ def test_the_team_sets_the_first_contacts_language_when_adding_a_vendor(
     assert contact.preferred_language == "pt"
     detail = client.get(r.headers["location"]).text
     assert '<span class="contact-language">emails in Portuguese</span>' in detail
+
+
+REFUSALS = {
+    "es": {
+        "no_agreement": "Ese acuerdo no existe.",
+        "no_request": "Esa solicitud no existe.",
+        "not_waiting": "Este acuerdo ya no espera su respuesta.",
+        "encrypted": "El PDF está cifrado o protegido con contraseña",
+        "not_in_registry": "Esa empresa no está en el registro.",
+    },
+    "pt": {
+        "no_agreement": "Esse acordo não existe.",
+        "no_request": "Esse pedido não existe.",
+        "not_waiting": "Este acordo não está mais esperando sua resposta.",
+        "encrypted": "O PDF está criptografado ou protegido por senha",
+        "not_in_registry": "Essa empresa não está no registro.",
+    },
+}
+
+
+def _encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["es", "pt"])
+def test_what_the_services_refuse_is_said_in_the_contacts_language(
+    client: TestClient, db: Session, lang: str, spanish_and_portuguese_portal: dict
+) -> None:
+    """Not found, an answer that comes too late, an upload we cannot check: in their language too."""
+    contact, vendor = spanish_and_portuguese_portal[lang]
+    sent = make_dpa(db, vendor, status=DpaStatus.sent, expires_on=date(2026, 12, 31))
+    answered = make_dpa(db, vendor, status=DpaStatus.vendor_signed, expires_on=date(2026, 12, 31))
+    sign_in_client(client, db, contact=contact)
+    words = REFUSALS[lang]
+    missing = client.get(f"/vendor/dpas/{uuid.uuid4()}")
+    assert missing.status_code == 404 and words["no_agreement"] in missing.text
+    assert "No such" not in missing.text
+    no_request = client.get(f"/vendor/disposal/{uuid.uuid4()}")
+    assert no_request.status_code == 404 and words["no_request"] in no_request.text
+    again = client.post(f"/vendor/dpas/{answered.id}/decline", data={"reason": "We changed our minds."})
+    assert again.status_code == 200 and str(again.url).endswith(f"/vendor/dpas/{answered.id}")
+    assert words["not_waiting"] in again.text  # on the agreement's page as it stands now
+    locked = client.post(
+        f"/vendor/dpas/{sent.id}/signed",
+        files={"file": ("signed.pdf", _encrypted_pdf(), "application/pdf")},
+        data={"signatory_name": "Ana", "signatory_title": "CEO"},
+    )
+    assert locked.status_code == 422 and words["encrypted"] in locked.text
+    assert "This file is not acceptable" not in locked.text and "password-protected" not in locked.text
+    client.cookies.clear()
+    client.cookies.set(i18n.COOKIE, lang)
+    public = client.get(f"/registry/vendors/{uuid.uuid4()}")
+    assert public.status_code == 404 and words["not_in_registry"] in public.text
