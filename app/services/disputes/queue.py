@@ -157,8 +157,7 @@ def list_disputes(
         q=q,
         now=now,
     )
-    open_only = (status is None and clock_state != ClockState.stopped) or status in OPEN_DISPUTE_STATUSES
-    order = views.order_by(sort, open_only=open_only)
+    order = views.order_by(sort, default=views.default_sort(status=status, clock_state=clock_state))
     query = (
         select(Dispute, Employee.name)
         .outerjoin(Employee, col(Employee.id) == col(Dispute.assignee_id))

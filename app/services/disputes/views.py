@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func
 from sqlmodel import Session, col, select
 
-from app.models import Dispute, WaitingOn, open_dispute
+from app.models import OPEN_DISPUTE_STATUSES, Dispute, DisputeStatus, WaitingOn, open_dispute
+from app.models.disputes import ClockState
 from app.models.schemas.disputes import DisputeFilter, DisputeSort, DisputeView
 from app.services.platform.ordering import sort_order
 
@@ -86,12 +87,17 @@ def view_counts(session: Session, *, me: uuid.UUID | None, now: datetime) -> dic
     return {tab.view: int(value) for tab, value in zip(TABS, row, strict=True)}
 
 
-def order_by(sort: DisputeSort | None, *, open_only: bool) -> tuple[Any, ...]:
-    """The ORDER BY for ``sort``; by default the nearest due first (open) or the newest (any)."""
+def default_sort(*, status: DisputeStatus | None, clock_state: ClockState | None) -> DisputeSort:
+    """Without a chosen sort: the nearest due first when only open disputes show, else the newest."""
+    open_only = (status is None and clock_state != ClockState.stopped) or status in OPEN_DISPUTE_STATUSES
+    return DisputeSort.due if open_only else DisputeSort.received_desc
+
+
+def order_by(sort: DisputeSort | None, *, default: DisputeSort) -> tuple[Any, ...]:
+    """The ORDER BY for ``sort`` (``default`` when None), the reference breaking ties."""
     columns = {
         "due": col(Dispute.due_at),
         "received": col(Dispute.received_at),
         "activity": col(Dispute.last_activity_at),
     }
-    default = DisputeSort.due if open_only else DisputeSort.received_desc
     return sort_order(sort, columns, default=default, unique=col(Dispute.reference))

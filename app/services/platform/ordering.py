@@ -27,4 +27,5 @@ def sort_order(
 def in_declared_order(column: Any, members: type[Enum]) -> sa.ColumnElement[int]:
     """A status or severity column ranked as its enum declares its members (the workflow's order,
     low to critical), not alphabetically; no value ranks first."""
-    return sa.case({member: rank for rank, member in enumerate(members)}, value=column, else_=-1)
+    # Compared as the column (its type turns each member into what is stored), not as bare literals.
+    return sa.case(*((column == member, rank) for rank, member in enumerate(members)), else_=-1)

@@ -31,9 +31,8 @@ def empty_is_none(value: Any) -> Any:
 
 
 def _one_or_many(value: Any) -> Any:
-    """Form posts send one value as a string; the API sends a list."""
-    if value is None:
-        return []
+    """Form posts send one value as a string; the API sends a list (null only where the field
+    is optional: the schema says a list)."""
     if isinstance(value, str):
         return [value] if value.strip() else []
     return value
@@ -152,10 +151,11 @@ class VendorCreate(BaseModel):
     subprocessors: Subprocessors = None
     owner_id: uuid.UUID | None = None
     contact_name: OptionalText200 = None
-    contact_email: Email | None = None
+    contact_email: Annotated[Email | None, BeforeValidator(empty_is_none)] = None  # blank: no contact yet
     contact_language: OptionalContactLanguage = Field(
         default=None,
-        description="The language of the first contact's emails (en, es, pt); English until chosen.",
+        description="The language of the first contact's emails (en, es, pt); English until chosen. "
+        "Like ``contact_name``, it is used only with ``contact_email``.",
     )
 
 

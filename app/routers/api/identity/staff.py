@@ -33,7 +33,8 @@ Manager = Annotated[Actor, Depends(Allow("staff.manage"))]
 def list_employees(
     session: SessionDep, actor: Reader, filters: Annotated[EmployeeFilter, Query()]
 ) -> EmployeesPublic:
-    """Employees by name; ``q`` searches name and email; filter by ``status`` and ``role``."""
+    """Employees by name (or ``sort`` by email or status, ``-`` reverses); ``q`` searches name and
+    email; filter by ``status`` and ``role``."""
     rows, count = service.list_employees(session, filters=filters)
     return EmployeesPublic(data=[EmployeePublic.model_validate(r) for r in rows], count=count)
 

@@ -61,7 +61,8 @@ def list_vendors(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Response:
-    """The inventory by name, each vendor with its current agreement; ``q`` searches name and products."""
+    """The inventory by name (``sort=status`` in the workflow's order, ``-`` reverses), each vendor
+    with its current agreement; ``q`` searches name and products."""
     rows, count = service.list_vendors(session, **filters.model_dump(), limit=limit, offset=offset)
     data = [VendorPublic.from_vendor(r.vendor, r.current_dpa) for r in rows]
     return json_answer(VendorsPublic(data=data, count=count))

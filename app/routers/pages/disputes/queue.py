@@ -20,7 +20,7 @@ from app.deps import Allow, SessionDep
 from app.errors import ValidationFailed
 from app.flash import redirect_with_flash
 from app.models.schemas import field_errors
-from app.models.schemas.disputes import DisputeExportRange, DisputeFilter
+from app.models.schemas.disputes import DisputeExportRange, DisputeFilter, DisputeSort
 from app.routers.form_data import FormDep
 from app.routers.pages.disputes import presenters as dispute_pages
 from app.routers.pages.sorting import list_link, sort_headers
@@ -56,6 +56,8 @@ def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict
     """(filter, page, raw values for the form, errors) from the query string."""
     params = request.query_params
     raw = {f: (params.get(f) or "").strip()[:254] for f in FILTER_FIELDS}
+    if raw["sort"] not in set(DisputeSort):
+        raw["sort"] = ""  # a hand-edited address: the usual order
     try:
         page = max(1, min(int(params.get("page", "1")), 100_000))
     except ValueError:
@@ -64,7 +66,7 @@ def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict
     try:
         filters = DisputeFilter.model_validate({**values, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
     except ValidationError as exc:
-        return DisputeFilter(limit=PER_PAGE), 1, raw, field_errors(exc)
+        return DisputeFilter(limit=PER_PAGE, sort=raw["sort"] or None), 1, raw, field_errors(exc)
     return filters, page, raw, {}
 
 
@@ -91,7 +93,13 @@ def queue(request: Request, session: SessionDep, actor: CanRead) -> Response:
             "query_string": urlencode(kept),
             "filtered": bool(filtered),
             "current_view": kept.get("view") or ("" if filtered else "open"),
-            "sort_headers": sort_headers("/staff/disputes", kept, SORTABLE),
+            "sort_headers": sort_headers(
+                "/staff/disputes",
+                kept,
+                SORTABLE,
+                default=dispute_views.default_sort(status=filters.status, clock_state=filters.clock_state),
+                descending_first=("received", "activity"),
+            ),
             "tab_links": {tab.view.value: _link({"view": tab.view.value}) for tab in view.tabs},
             "view_labels": {tab.view.value: tab.label for tab in dispute_views.TABS},
             "can_write": "privacy_team" in actor.roles or "privacy_admin" in actor.roles,

@@ -64,7 +64,7 @@ def _filters(request: Request) -> tuple[EmployeeFilter, int, dict[str, str]]:
     try:
         filters = EmployeeFilter.model_validate({**raw, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
     except ValidationError:
-        filters = EmployeeFilter(limit=PER_PAGE)
+        filters = EmployeeFilter(limit=PER_PAGE, sort=raw["sort"])  # checked above: the header stays true
         page = 1
     query = {k: v for k, v in raw.items() if v}
     return filters, page, query

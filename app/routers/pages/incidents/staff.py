@@ -138,7 +138,7 @@ def incident_list(request: Request, session: SessionDep, actor: CanRead) -> Resp
             {**{k: v for k, v in raw.items() if v}, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
         )
     except ValidationError as exc:
-        filters, errors, page = IncidentFilter(limit=PER_PAGE), field_errors(exc), 1
+        filters, errors, page = IncidentFilter(limit=PER_PAGE, sort=raw["sort"] or None), field_errors(exc), 1
     now = clock.now()
     rows, count = queries.list_incidents(session, **filters.model_dump())
     views = [queries.detail(session, i, now=now) for i in rows]

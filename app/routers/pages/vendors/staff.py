@@ -80,7 +80,7 @@ def vendor_list(request: Request, session: SessionDep, actor: CanRead) -> Respon
         filters = VendorFilter.model_validate({k: v for k, v in raw.items() if v})
     except ValidationError as exc:
         errors = errors_of(exc)
-        filters = VendorFilter()
+        filters = VendorFilter(sort=raw["sort"] or None)  # checked above: the header stays true
     rows: list[Any] = []
     count = 0
     if not errors:

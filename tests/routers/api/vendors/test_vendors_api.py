@@ -180,6 +180,7 @@ def test_create_list_get_and_patch(team: TestClient, db: Session, frozen_clock: 
         ("POST", "/api/v1/vendors", {"name": "X", "data_elements": ["ssn"]}),
         ("POST", "/api/v1/vendors", {"name": "X", "contact_email": "not-an-email"}),
         ("POST", "/api/v1/vendors", {"name": "X", "contact_email": "a@b.example", "contact_language": "fr"}),
+        ("POST", "/api/v1/vendors", {"name": "X", "data_elements": None}),  # a list, as the schema says
         ("POST", "/api/v1/vendors", {"name": "X" * 201}),
         ("POST", "/api/v1/vendors", "not json"),
         ("POST", "/api/v1/vendors/requests", {"name": "X"}),  # purpose is required

@@ -136,3 +136,20 @@ def test_incidents_newest_first_and_the_worst_first_on_a_click(team: TestClient,
     kept = team.get("/staff/incidents?open=true&sort=-severity", headers=HTMX).text
     assert 'name="sort" value="-severity" form="incident-filters"' in kept
     assert 'href="/staff/incidents?open=true&amp;sort=severity"' in kept
+
+
+def test_a_filter_that_is_refused_keeps_the_sort_the_header_shows(client: TestClient, db: Session) -> None:
+    sign_in_as(client, db, make_employee(db, name="Ada Admin", roles=[Role.privacy_admin]))
+    for name in ("Bea", "Cal", "Dee"):
+        make_employee(db, name=name)
+    page = client.get("/staff/employees", params={"sort": "-name", "q": "x" * 201})
+    assert 'aria-sort="descending"' in page.text
+    assert 'name="sort" value="-name" form="employee-filters"' in page.text
+    names = re.findall(r'<a href="/staff/employees/[^"]+">([^<]+)</a>', page.text)
+    assert names == sorted(names, reverse=True) and len(names) == 4
+    _incident(db, "Old and critical", 30, IncidentSeverity.critical, IncidentStatus.closed)
+    _incident(db, "Recent and low", 1, IncidentSeverity.low, IncidentStatus.investigating)
+    sign_in_as(client, db, make_employee(db, roles=[Role.privacy_team]))
+    refused = client.get("/staff/incidents", params={"sort": "discovered", "status": "bogus"})
+    assert refused.status_code == 422 and 'aria-sort="ascending"' in refused.text
+    assert refused.text.index("Old and critical") < refused.text.index("Recent and low")

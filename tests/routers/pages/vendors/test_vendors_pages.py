@@ -151,6 +151,13 @@ def test_the_team_creates_and_edits_a_vendor(team: TestClient, db: Session) -> N
     assert vendor.products == "Lessons"
     r = team.post(f"/staff/vendors/{vendor.id}", data={"name": ""})
     assert r.status_code == 422 and "Enter the name." in r.text
+    # The contact is optional: a vendor can be added with its name alone (contacts come later).
+    alone = team.post(
+        "/staff/vendors/new",
+        data={"name": "Name Only", "contact_name": "", "contact_email": ""},
+        follow_redirects=False,
+    )
+    assert alone.status_code == 303
     r = team.post("/staff/vendors/new", data={"name": "Bad", "contact_email": "not-an-email"})
     assert r.status_code == 422 and 'aria-invalid="true"' in r.text
 
