@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import urlencode
 
 
@@ -13,6 +14,11 @@ class SortHeader:
     label: str
     href: str  # the list sorted by this column (back to page 1, the filters kept)
     state: str  # its aria-sort now: "ascending", "descending" or "none"
+
+
+def known_sort(value: str | None, sorts: type[StrEnum]) -> str:
+    """``value`` if it is one of ``sorts``, else "" (a hand-edited address gets the usual order)."""
+    return value if value in set(sorts) else ""
 
 
 def list_link(path: str, values: Mapping[str, str], **changes: str | None) -> str:

@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 from app.actors import Actor
 from app.errors import NotFound, ValidationFailed
 from app.models import Dispute, DisputeResponseDocument, DisputeStatus, Document
-from app.models.schemas.messages import N_
 from app.services.disputes.queue import get_dispute_for_requester, get_dispute_for_staff
 from app.services.platform.audit import record
 from app.services.platform.documents import IMAGES, PDF, read_document, store_document
@@ -115,7 +114,7 @@ def download_for_staff(
 ) -> tuple[Document, bytes]:
     """A document of a dispute (the requester's attachment or the answer's), for the team."""
     if dispute_id is None:
-        raise NotFound(N_("There is no dispute with this id."))
+        raise NotFound("There is no dispute with this id.")
     dispute = get_dispute_for_staff(session, dispute_id)
     return download(session, dispute=dispute, document_id=document_id, actor=actor, requester=False)
 

@@ -23,7 +23,7 @@ from app.models.schemas import field_errors
 from app.models.schemas.disputes import DisputeExportRange, DisputeFilter, DisputeSort
 from app.routers.form_data import FormDep
 from app.routers.pages.disputes import presenters as dispute_pages
-from app.routers.pages.sorting import list_link, sort_headers
+from app.routers.pages.sorting import known_sort, list_link, sort_headers
 from app.services.disputes import bulk
 from app.services.disputes import reports as dispute_reports
 from app.services.disputes import views as dispute_views
@@ -56,8 +56,7 @@ def _filters(request: Request) -> tuple[DisputeFilter, int, dict[str, str], dict
     """(filter, page, raw values for the form, errors) from the query string."""
     params = request.query_params
     raw = {f: (params.get(f) or "").strip()[:254] for f in FILTER_FIELDS}
-    if raw["sort"] not in set(DisputeSort):
-        raw["sort"] = ""  # a hand-edited address: the usual order
+    raw["sort"] = known_sort(raw["sort"], DisputeSort)
     try:
         page = max(1, min(int(params.get("page", "1")), 100_000))
     except ValueError:

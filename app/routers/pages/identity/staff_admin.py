@@ -23,7 +23,7 @@ from app.models import EmployeeStatus, Role
 from app.models.schemas import field_errors
 from app.models.schemas.identity.staff import EmployeeCreate, EmployeeFilter, EmployeeSort, EmployeeUpdate
 from app.routers.form_data import FormDep
-from app.routers.pages.sorting import sort_headers
+from app.routers.pages.sorting import known_sort, sort_headers
 from app.services.identity import staff as staff_service
 from app.templating import render
 
@@ -55,8 +55,7 @@ def _form_values(form: FormData, fields: tuple[str, ...]) -> dict[str, Any]:
 def _filters(request: Request) -> tuple[EmployeeFilter, int, dict[str, str]]:
     params = request.query_params
     raw = {k: params.get(k) for k in ("q", "status", "role", "sort")}
-    if raw["sort"] not in set(EmployeeSort):
-        raw["sort"] = None  # a hand-edited address: the usual order
+    raw["sort"] = known_sort(raw["sort"], EmployeeSort)
     try:
         page = max(1, min(int(params.get("page", "1")), 100_000))
     except ValueError:
@@ -64,7 +63,7 @@ def _filters(request: Request) -> tuple[EmployeeFilter, int, dict[str, str]]:
     try:
         filters = EmployeeFilter.model_validate({**raw, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
     except ValidationError:
-        filters = EmployeeFilter(limit=PER_PAGE, sort=raw["sort"])  # checked above: the header stays true
+        filters = EmployeeFilter(limit=PER_PAGE, sort=raw["sort"] or None)  # checked: the header stays true
         page = 1
     query = {k: v for k, v in raw.items() if v}
     return filters, page, query

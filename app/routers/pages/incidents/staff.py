@@ -38,7 +38,7 @@ from app.models.schemas.incidents import (
 )
 from app.routers.pages.incidents.forms import ActionForm, ReportFormDep, refusal_errors
 from app.routers.pages.incidents.presenters import incident_page, labels
-from app.routers.pages.sorting import sort_headers
+from app.routers.pages.sorting import known_sort, sort_headers
 from app.services.incidents import assessment, lifecycle, notices, queries, recipients, reporting, review
 from app.templating import render
 
@@ -126,8 +126,7 @@ def incident_list(request: Request, session: SessionDep, actor: CanRead) -> Resp
     raw = {
         k: (request.query_params.get(k) or "").strip()[:20] for k in ("status", "severity", "open", "sort")
     }
-    if raw["sort"] not in set(IncidentSort):
-        raw["sort"] = ""  # a hand-edited address: the usual order
+    raw["sort"] = known_sort(raw["sort"], IncidentSort)
     try:
         page = max(1, min(int(request.query_params.get("page", "1")), 10_000))
     except ValueError:

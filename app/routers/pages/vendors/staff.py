@@ -30,7 +30,7 @@ from app.models.schemas.vendors.vendors import (
 )
 from app.routers.downloads import attachment
 from app.routers.form_data import FormDep
-from app.routers.pages.sorting import sort_headers
+from app.routers.pages.sorting import known_sort, sort_headers
 from app.routers.pages.vendors.forms import errors_of, form_values, labels, upload_of
 from app.security.permissions import allowed
 from app.services.identity.vendor_auth import invite_vendor_contact
@@ -69,8 +69,7 @@ DONE = {
 def vendor_list(request: Request, session: SessionDep, actor: CanRead) -> Response:
     params = request.query_params
     raw = {k: (params.get(k) or "").strip()[:200] for k in FILTER_FIELDS}
-    if raw["sort"] not in set(VendorSort):
-        raw["sort"] = ""  # a hand-edited address: the usual order
+    raw["sort"] = known_sort(raw["sort"], VendorSort)
     try:
         page = max(1, min(int(params.get("page", "1")), 100_000))
     except ValueError:
